@@ -1,0 +1,60 @@
+"""The ``callcenter`` command."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from callcenter.cli import demo, ledger, sandbox, script
+from callcenter.errors import CallcenterError
+from callcenter.settings import load_settings
+
+app = typer.Typer(
+    help="Government satisfaction follow-up calls (电话回访) over Asterisk.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(script.app, name="script")
+app.add_typer(ledger.app, name="ledger")
+app.command("demo")(demo.demo)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option(help="TOML settings file (else $CALLCENTER_CONFIG)")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = _Lazy(config)
+
+
+class _Lazy:
+    """Settings are read when a command needs them, so `--help` works with a bad config."""
+
+    def __init__(self, config: Path | None) -> None:
+        self.config = config
+        self._settings = None
+
+    @property
+    def settings(self):  # type: ignore[no-untyped-def]
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+        return self._settings
+
+
+def run() -> None:
+    try:
+        app()
+    except CallcenterError as exc:
+        typer.secho(f"error [{exc.error_id}]: {exc}", fg="red", err=True)
+        raise SystemExit(2) from None

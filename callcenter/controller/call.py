@@ -1,0 +1,184 @@
+"""One outbound follow-up call: dial, wait for an answer, interview, write the ledger.
+
+Ledger writes are synchronous SQLAlchemy and run in a thread so one slow write never
+stalls the other calls' audio control.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from callcenter.controller.line import RESYNC, AriLine
+from callcenter.errors import AriError, PromptError
+from callcenter.ivr.answers import Answer
+from callcenter.ivr.case import CaseInfo
+from callcenter.ivr.flow import FlowOptions, Interview
+from callcenter.ivr.outcome import Outcome, classify_unanswered
+
+if TYPE_CHECKING:
+    from callcenter.controller.service import Controller
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CallResult:
+    attempt_id: str
+    case_id: int
+    outcome: Outcome
+    note: str = ""
+    cause: int | None = None
+    answers: list[Answer] = field(default_factory=list)
+    key_latencies: list[float] = field(default_factory=list)  # key press → next prompt, s
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboundCall:
+    def __init__(self, controller: Controller, case: CaseInfo, attempt_id: str) -> None:
+        self.c = controller
+        self.case = case
+        self.attempt_id = attempt_id
+        self.media: dict[str, str] = {}
+
+    async def run(self) -> CallResult:
+        c = self.c
+        await self._render_prompts()
+        await asyncio.to_thread(
+            c.ledger.start_attempt, self.attempt_id, self.case.case_id, c.script.id, now()
+        )
+        queue = c.router.register(self.attempt_id)
+        try:
+            return await self._dial_and_talk(queue)
+        finally:
+            c.router.unregister(self.attempt_id)
+
+    async def _render_prompts(self) -> None:
+        """Render every prompt this call may play before dialling: no call waits for TTS."""
+        fields = {**self.c.script.defaults, **self.case.prompt_fields()}
+        texts = sorted({t.format(**fields) for t in self.c.script.all_texts()})
+        paths = await asyncio.to_thread(self.c.prompts.render_many, [(t, None) for t in texts])
+        self.media = {t: self.c.prompts.media_uri(p) for t, p in zip(texts, paths, strict=True)}
+
+    def _media_for(self, text: str) -> str:
+        try:
+            return self.media[text]
+        except KeyError:
+            raise PromptError(f"prompt was not rendered before the call: {text!r}") from None
+
+    async def _dial_and_talk(self, queue: asyncio.Queue[dict[str, Any]]) -> CallResult:
+        c = self.c
+        endpoint = c.settings.dial.endpoint.format(number=self.case.phone)
+        try:
+            await c.ari.originate(
+                endpoint,
+                channel_id=self.attempt_id,
+                app_args="followup",
+                timeout=c.settings.dial.ring_timeout,
+                caller_id=c.settings.dial.caller_id,
+            )
+        except AriError as exc:
+            return await self._finish(Outcome.FAILED, None, f"呼叫失败：{exc}")
+
+        answered = await self._wait_for_answer(queue)
+        if isinstance(answered, CallResult):
+            return answered
+        await asyncio.to_thread(c.ledger.mark_answered, self.attempt_id, now())
+        line = AriLine(
+            c.ari,
+            self.attempt_id,
+            queue,
+            self._media_for,
+            spool_dir=c.settings.storage_root.resolve() / "spool" / "recording",
+            recordings_dir=c.settings.recordings_dir.resolve(),
+        )
+        pump = asyncio.create_task(line.pump(), name=f"pump-{self.attempt_id}")
+        try:
+            interview = Interview(
+                c.script,
+                self.case.prompt_fields(),
+                line,
+                self._save_answer,
+                FlowOptions(
+                    key_timeout=c.settings.ivr.key_timeout,
+                    recording_max_seconds=c.settings.ivr.recording_max_seconds,
+                    recording_max_silence=c.settings.ivr.recording_max_silence,
+                ),
+            )
+            result = await interview.run()
+            if not line.hung_up.is_set():
+                await line.hangup()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(10):
+                    await asyncio.shield(pump)
+        finally:
+            pump.cancel()
+        finished = await self._finish(result.outcome, line.hangup_cause, result.note)
+        finished.answers = result.answers
+        finished.key_latencies = _latencies(line.key_times, line.prompt_starts)
+        return finished
+
+    async def _wait_for_answer(self, queue: asyncio.Queue[dict[str, Any]]) -> CallResult | None:
+        """Wait for StasisStart (answered); a destroyed channel ends the attempt instead."""
+        limit = self.c.settings.dial.ring_timeout + 30
+        try:
+            async with asyncio.timeout(limit):
+                while True:
+                    event = await queue.get()
+                    kind = event.get("type")
+                    if kind == "StasisStart":
+                        return None
+                    if kind == "ChannelDestroyed":
+                        cause = event.get("cause")
+                        return await self._finish(classify_unanswered(cause), cause)
+                    if kind == RESYNC and self.attempt_id not in event["channel_ids"]:
+                        return await self._finish(Outcome.FAILED, None, "呼叫中与交换机连接中断")
+        except TimeoutError:
+            with contextlib.suppress(AriError):
+                await self.c.ari.hangup(self.attempt_id)
+            return await self._finish(Outcome.FAILED, None, f"{limit} 秒内没有呼叫结果")
+
+    async def _save_answer(self, answer: Answer) -> None:
+        await asyncio.to_thread(
+            self.c.ledger.save_answer,
+            self.attempt_id,
+            answer,
+            self.c.settings.storage_root.resolve(),
+        )
+
+    async def _finish(self, outcome: Outcome, cause: int | None, note: str = "") -> CallResult:
+        # shielded: a cancelled controller must still close the ledger row it opened
+        await asyncio.shield(
+            asyncio.to_thread(
+                self.c.ledger.finish_attempt, self.attempt_id, outcome, cause, now(), note
+            )
+        )
+        log.info("call %s (case %s): %s %s", self.attempt_id, self.case.case_id, outcome, note)
+        return CallResult(self.attempt_id, self.case.case_id, outcome, note, cause)
+
+
+def _latencies(keys: list[float], prompts: list[float]) -> list[float]:
+    """For each key press, the time until the next prompt started playing."""
+    out: list[float] = []
+    for k in keys:
+        nxt = next((p for p in prompts if p >= k), None)
+        if nxt is not None:
+            out.append(nxt - k)
+    return out
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def recordings_of(result: CallResult) -> list[Path]:
+    return [a.recording for a in result.answers if a.recording is not None]

@@ -1,0 +1,112 @@
+"""The ARI controller: owns the events WebSocket and every call in progress.
+
+Wiring happens in ``bootstrap``; this class only coordinates. After the WebSocket
+reconnects it tells each call which channels still exist (events in the gap are lost),
+and at start-up it closes attempts a previous process left open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from callcenter.ari.client import AriClient
+from callcenter.ari.router import EventRouter
+from callcenter.controller.call import CallResult, OutboundCall, now
+from callcenter.controller.line import RESYNC
+from callcenter.errors import AriError, AriNotFound
+from callcenter.ivr.case import CaseInfo
+from callcenter.ivr.outcome import Outcome
+from callcenter.ivr.script import Script
+from callcenter.ledger.repository import Ledger
+from callcenter.prompts.cache import PromptCache
+from callcenter.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Controller:
+    def __init__(
+        self,
+        ari: AriClient,
+        ledger: Ledger,
+        script: Script,
+        prompts: PromptCache,
+        settings: Settings,
+    ) -> None:
+        self.ari = ari
+        self.ledger = ledger
+        self.script = script
+        self.prompts = prompts
+        self.settings = settings
+        self.router = EventRouter(fallback=self._unrouted)
+        self.slots = asyncio.Semaphore(settings.dial.max_concurrent)
+        self.active: set[str] = set()
+        self._events: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Controller:
+        self._events = asyncio.create_task(
+            self.ari.run_events(self.router.dispatch, on_connect=self._resync), name="ari-events"
+        )
+        await self.ari.wait_connected(timeout=20)
+        await self.recover()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._events is not None:
+            self._events.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._events
+
+    async def call(self, case: CaseInfo, attempt_id: str | None = None) -> CallResult:
+        """Place one call when a slot is free and return how it ended."""
+        attempt_id = attempt_id or str(uuid.uuid4())
+        async with self.slots:
+            self.active.add(attempt_id)
+            try:
+                return await OutboundCall(self, case, attempt_id).run()
+            finally:
+                self.active.discard(attempt_id)
+
+    async def call_all(self, cases: Iterable[CaseInfo]) -> list[CallResult]:
+        return list(await asyncio.gather(*(self.call(c) for c in cases)))
+
+    async def recover(self) -> int:
+        """Close attempts left open by a process that stopped mid-call; return how many."""
+        left = [a for a in await asyncio.to_thread(self.ledger.unfinished_attempts)]
+        closed = 0
+        for attempt_id in left:
+            if attempt_id in self.active:
+                continue
+            with contextlib.suppress(AriNotFound, AriError):
+                await self.ari.hangup(attempt_id)
+            view = await asyncio.to_thread(self.ledger.attempt, attempt_id)
+            outcome = Outcome.PARTIAL if view.answered_at else Outcome.FAILED
+            note = "控制器重启，通话中断"
+            if view.answers:
+                note += f"，已答{sum(1 for a in view.answers if a.question_id != 'consent')}题"
+            if await asyncio.to_thread(
+                self.ledger.finish_attempt, attempt_id, outcome, None, now(), note
+            ):
+                closed += 1
+        if closed:
+            log.warning("closed %d call attempts left open by an earlier run", closed)
+        return closed
+
+    async def _resync(self) -> None:
+        """After a (re)connect: tell every call which channels Asterisk still has."""
+        if not self.active:
+            return
+        channel_ids = {ch["id"] for ch in await self.ari.channels()}
+        log.info("resync: %d calls in progress, %d channels up", len(self.active), len(channel_ids))
+        for attempt_id in list(self.active):
+            queue = self.router.queue_for(attempt_id)
+            if queue is not None:
+                queue.put_nowait({"type": RESYNC, "channel_ids": channel_ids})
+
+    async def _unrouted(self, event: dict[str, Any]) -> None:
+        log.debug("event for no call in progress: %s", event.get("type"))

@@ -1,0 +1,54 @@
+"""Typed errors with a stable id and a message a user can act on."""
+
+from __future__ import annotations
+
+
+class CallcenterError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    error_id = "callcenter-error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(CallcenterError):
+    error_id = "config-invalid"
+
+
+class ScriptError(CallcenterError):
+    """A call script failed validation; the message names file, line and field."""
+
+    error_id = "script-invalid"
+
+
+class SandboxError(CallcenterError):
+    error_id = "sandbox-failed"
+
+
+class AriError(CallcenterError):
+    error_id = "ari-error"
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AriUnreachable(AriError):
+    error_id = "ari-unreachable"
+
+
+class AriNotFound(AriError):
+    error_id = "ari-not-found"
+
+
+class PromptError(CallcenterError):
+    error_id = "prompt-render-failed"
+
+
+class LedgerError(CallcenterError):
+    error_id = "ledger-error"

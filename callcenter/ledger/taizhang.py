@@ -1,0 +1,142 @@
+"""The 电话回访登记台账 (附件2): its columns and the words that fill them.
+
+Pure functions over domain values, so the wording can be checked without a database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from callcenter.errors import LedgerError
+from callcenter.ivr.answers import Answer
+from callcenter.ivr.outcome import Outcome
+
+COLUMNS = ("回访单位", "回访时间", "被回访单位", "回访事项", "电话记录", "备注")
+
+# The 台账 is kept in Beijing time; a month is a Beijing calendar month.
+LEDGER_TZ = ZoneInfo("Asia/Shanghai")
+
+# Options 3-5 of the five-point scales (一般 / 不太满意 / 很不满意) are the ones the script
+# asks the reason for, so they are the ones to follow up.
+FOLLOW_UP_MIN_SCORE = 3
+
+# Most yes/no questions ask whether something was done right (一次性告知), so 否 is the
+# answer to follow up; the integrity question asks whether misconduct happened, so there
+# it is 是. The script only gives words, hence recognising that question by its label.
+_MISCONDUCT_WORDS = ("廉洁", "索", "拿卡要")
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class TaizhangRow:
+    """One line of the 台账, already in the words a reader of the form expects."""
+
+    unit: str  # 回访单位
+    called_at: str  # 回访时间, Beijing time, YYYY-MM-DD HH:MM
+    respondent: str  # 被回访单位
+    matter: str  # 回访事项
+    phone_record: str  # 电话记录
+    remark: str  # 备注
+
+    def as_tuple(self) -> tuple[str, str, str, str, str, str]:
+        """The values in the order of ``COLUMNS``."""
+        return (
+            self.unit,
+            self.called_at,
+            self.respondent,
+            self.matter,
+            self.phone_record,
+            self.remark,
+        )
+
+
+def format_call_time(at: datetime) -> str:
+    """回访时间 as written in the 台账: Beijing time to the minute."""
+    return at.astimezone(LEDGER_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """The UTC instants that start and end (exclusive) the Beijing month ``YYYY-MM``."""
+    match = _MONTH.fullmatch(month)
+    if match is None or not 1 <= int(match[2]) <= 12:
+        raise LedgerError(f"month {month!r} is not YYYY-MM")
+    year, mon = int(match[1]), int(match[2])
+    start = datetime(year, mon, 1, tzinfo=LEDGER_TZ)
+    end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=LEDGER_TZ)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def phone_record(
+    outcome: Outcome,
+    answers: Sequence[Answer],
+    transcripts: Mapping[str, str] | None = None,
+) -> str:
+    """电话记录: what was said, question by question.
+
+    ``transcripts`` maps question ids to the text of their recordings, where known; a
+    recording without one is noted as recorded.
+    """
+    if not outcome.answered:
+        return "未接通"
+    transcripts = transcripts or {}
+    parts = [_describe(a, (transcripts.get(a.question_id) or "").strip()) for a in answers]
+    if outcome is Outcome.REFUSED:
+        parts.insert(0, "接通，不同意回访")
+    elif not parts:
+        parts.append("接通，未作答")
+    return "；".join(parts)
+
+
+def remark(
+    outcome: Outcome,
+    answers: Sequence[Answer],
+    note: str = "",
+    *,
+    complaint: bool = False,
+) -> str:
+    """备注: why the call fell short, which answers need following up, and the note."""
+    parts: list[str] = []
+    if complaint:
+        parts.append("投诉件")
+    if outcome is Outcome.PARTIAL:
+        parts.append(f"中途挂断，已答{len(answers)}题")
+    elif outcome is not Outcome.COMPLETE:
+        parts.append(outcome.label)
+    flagged = [concern for a in answers if (concern := _concern(a))]
+    if flagged:
+        parts.append("需跟进：" + "、".join(flagged))
+    if note.strip():
+        parts.append(note.strip())
+    return "；".join(parts)
+
+
+def _describe(answer: Answer, transcript: str) -> str:
+    if answer.kind == "recording":
+        if transcript:
+            said = transcript
+        elif answer.recording is not None:
+            said = "已录音"
+        else:
+            said = answer.value or "无"
+        return f"{answer.label}：{said}"
+    said = answer.value or answer.keys or "未作答"
+    if answer.recording is not None:
+        # A recording on a choice question is the reason asked for after a low score.
+        said += f"（原因：{transcript}）" if transcript else "（已录音说明原因）"
+    return f"{answer.label}：{said}"
+
+
+def _concern(answer: Answer) -> str | None:
+    """``label(value)`` when the answer calls for a follow-up, else None."""
+    if answer.score is not None and answer.kind == "scale":
+        return f"{answer.label}({answer.score})" if answer.score >= FOLLOW_UP_MIN_SCORE else None
+    if answer.kind == "yesno" and answer.value:
+        misconduct = any(word in answer.label for word in _MISCONDUCT_WORDS)
+        adverse = "是" if misconduct else "否"
+        return f"{answer.label}({adverse})" if answer.value.startswith(adverse) else None
+    return None

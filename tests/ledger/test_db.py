@@ -1,0 +1,67 @@
+"""Engine settings and time zone handling, on each backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
+
+from callcenter.errors import LedgerError
+from callcenter.ledger.db import make_engine, session_factory
+from callcenter.ledger.repository import Ledger, LedgerUnavailable
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 1000
+    finally:
+        engine.dispose()
+
+
+def test_times_come_back_aware_in_utc(ledger: Ledger, case_id: int) -> None:
+    started = datetime(2026, 11, 3, 9, 30, 15, tzinfo=BEIJING)
+    ledger.start_attempt("a1", case_id, "yima-v1", started)
+
+    view = ledger.attempt("a1")
+
+    assert view.started_at == started
+    assert view.started_at.tzinfo == UTC
+    assert view.started_at.hour == 1
+
+
+def test_naive_times_are_refused(ledger: Ledger, case_id: int) -> None:
+    with pytest.raises(LedgerError, match="has no time zone"):
+        ledger.start_attempt("a1", case_id, "yima-v1", datetime(2026, 11, 3, 9, 30))
+    assert ledger.unfinished_attempts() == []
+
+
+def test_foreign_keys_hold(ledger_engine: Engine) -> None:
+    with (
+        pytest.raises(IntegrityError, match=r"(?i)foreign key"),
+        ledger_engine.begin() as connection,
+    ):
+        connection.execute(
+            text(
+                "INSERT INTO cases (case_no, unit_id, applicant_name, applicant_org, title,"
+                " phone, matter, completed_on, is_complaint, created_at) VALUES ('c', 999,"
+                " 'n', '', '', 'p', 'm', '2026-10-01', false, '2026-10-01 00:00:00')"
+            )
+        )
+
+
+def test_unreachable_database_raises_ledger_unavailable(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
+    try:
+        with pytest.raises(LedgerUnavailable, match="unfinished_attempts failed"):
+            Ledger(session_factory(engine)).unfinished_attempts()
+    finally:
+        engine.dispose()

@@ -1,0 +1,124 @@
+"""The 台账 read from the database: which attempts, in which order, in which month."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from callcenter.errors import LedgerError
+from callcenter.ivr.answers import Answer
+from callcenter.ivr.outcome import CAUSE_BUSY, CAUSE_NORMAL, Outcome
+from callcenter.ledger.repository import Ledger
+from callcenter.ledger.taizhang import TaizhangRow
+
+STATION = "义马市市场监督管理局千秋所"
+WINDOW = "政务服务中心市场监管窗口"
+
+
+def call(
+    ledger: Ledger,
+    attempt_id: str,
+    case_id: int,
+    started: datetime,
+    outcome: Outcome | None,
+    answers: list[Answer] = [],  # noqa: B006 - never mutated
+    note: str = "",
+) -> None:
+    ledger.start_attempt(attempt_id, case_id, "yima-v1", started)
+    for answer in answers:
+        ledger.save_answer(attempt_id, answer)
+    if outcome is not None:
+        cause = CAUSE_BUSY if outcome is Outcome.BUSY else CAUSE_NORMAL
+        ledger.finish_attempt(attempt_id, outcome, cause, started + timedelta(minutes=3), note)
+
+
+def test_one_row_per_finished_attempt_in_call_order(
+    ledger: Ledger, case_id: int, interview: list[Answer]
+) -> None:
+    company = ledger.add_case(
+        "YM-2026-0002",
+        STATION,
+        "王五",
+        "13700000000",
+        "食品经营许可证新办",
+        date(2026, 10, 22),
+        applicant_org="义马市某某餐饮有限公司",
+        is_complaint=True,
+    )
+    t = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
+    call(ledger, "busy", company, t, Outcome.BUSY)
+    call(ledger, "complete", case_id, t + timedelta(hours=2), Outcome.COMPLETE, interview)
+    call(ledger, "refused", company, t + timedelta(hours=1), Outcome.REFUSED, note="称已反馈")
+    call(ledger, "partial", case_id, t + timedelta(hours=3), Outcome.PARTIAL, interview[:2])
+    call(ledger, "ringing", case_id, t + timedelta(hours=4), None)
+
+    rows = ledger.taizhang()
+
+    assert rows == [
+        TaizhangRow(
+            STATION, "2026-11-03 09:30", "义马市某某餐饮有限公司", "食品经营许可证新办",
+            "未接通", "投诉件；占线",
+        ),
+        TaizhangRow(
+            STATION, "2026-11-03 10:30", "义马市某某餐饮有限公司", "食品经营许可证新办",
+            "接通，不同意回访", "投诉件；拒绝回访；称已反馈",
+        ),
+        TaizhangRow(
+            STATION, "2026-11-03 11:30", "张三", "个体工商户设立登记",
+            "服务环境：非常满意；服务态度：一般（已录音说明原因）；业务能力：比较满意；"
+            "一次性告知：是；办事效率：非常满意；廉洁自律：否；意见建议：已录音",
+            "需跟进：服务态度(3)",
+        ),
+        TaizhangRow(
+            STATION, "2026-11-03 12:30", "张三", "个体工商户设立登记",
+            "服务环境：非常满意；服务态度：一般（已录音说明原因）",
+            "中途挂断，已答2题；需跟进：服务态度(3)",
+        ),
+    ]  # fmt: skip
+
+
+def test_transcripts_reach_the_phone_record(
+    ledger: Ledger, case_id: int, interview: list[Answer]
+) -> None:
+    t = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
+    call(ledger, "a1", case_id, t, None, interview)
+    ledger.save_transcript("a1", "suggestions", "希望网上办理更方便")
+    ledger.finish_attempt("a1", Outcome.COMPLETE, CAUSE_NORMAL, t + timedelta(minutes=4))
+
+    [row] = ledger.taizhang()
+    assert row.phone_record.endswith("意见建议：希望网上办理更方便")
+
+
+def test_month_follows_beijing_time(ledger: Ledger, case_id: int) -> None:
+    # In UTC all three are in October; in Beijing only the first is.
+    call(ledger, "a", case_id, datetime(2026, 10, 31, 15, 59, tzinfo=UTC), Outcome.NO_ANSWER)
+    call(ledger, "b", case_id, datetime(2026, 10, 31, 16, 0, tzinfo=UTC), Outcome.NO_ANSWER)
+    call(ledger, "c", case_id, datetime(2026, 10, 31, 17, 0, tzinfo=UTC), Outcome.NO_ANSWER)
+
+    assert [r.called_at for r in ledger.taizhang("2026-10")] == ["2026-10-31 23:59"]
+    assert [r.called_at for r in ledger.taizhang("2026-11")] == [
+        "2026-11-01 00:00",
+        "2026-11-01 01:00",
+    ]
+    assert ledger.taizhang("2026-12") == []
+    assert len(ledger.taizhang()) == 3
+
+
+def test_each_unit_keeps_its_own_taizhang(ledger: Ledger, case_id: int) -> None:
+    ledger.upsert_unit(WINDOW, kind="window", parent="义马市市场监督管理局")
+    at_window = ledger.add_case("W-1", WINDOW, "赵六", "1", "变更登记", date(2026, 10, 5))
+    t = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
+    call(ledger, "s", case_id, t, Outcome.NO_ANSWER)
+    call(ledger, "w", at_window, t + timedelta(minutes=1), Outcome.REJECTED)
+
+    assert [(r.unit, r.remark) for r in ledger.taizhang(unit=WINDOW)] == [(WINDOW, "拒接")]
+    assert [r.unit for r in ledger.taizhang(unit=STATION)] == [STATION]
+    assert [r.unit for r in ledger.taizhang()] == [STATION, WINDOW]
+
+
+def test_bad_filters(ledger: Ledger, case_id: int) -> None:
+    with pytest.raises(LedgerError, match="month '2026-13' is not YYYY-MM"):
+        ledger.taizhang("2026-13")
+    with pytest.raises(LedgerError, match="unknown unit '南区所'"):
+        ledger.taizhang(unit="南区所")

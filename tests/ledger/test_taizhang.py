@@ -1,0 +1,107 @@
+"""The words of the 台账, without a database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from callcenter.errors import LedgerError
+from callcenter.ivr.answers import Answer
+from callcenter.ivr.outcome import Outcome
+from callcenter.ledger.taizhang import (
+    COLUMNS,
+    TaizhangRow,
+    format_call_time,
+    month_bounds,
+    phone_record,
+    remark,
+)
+
+
+def test_columns_are_those_of_the_form() -> None:
+    assert COLUMNS == ("回访单位", "回访时间", "被回访单位", "回访事项", "电话记录", "备注")
+    row = TaizhangRow("所", "2026-11-03 09:30", "张三", "登记", "记录", "")
+    assert row.as_tuple() == ("所", "2026-11-03 09:30", "张三", "登记", "记录", "")
+
+
+def test_complete_interview_in_words(interview: list[Answer]) -> None:
+    assert phone_record(Outcome.COMPLETE, interview) == (
+        "服务环境：非常满意；服务态度：一般（已录音说明原因）；业务能力：比较满意；"
+        "一次性告知：是；办事效率：非常满意；廉洁自律：否；意见建议：已录音"
+    )
+    assert remark(Outcome.COMPLETE, interview) == "需跟进：服务态度(3)"
+
+
+def test_transcripts_replace_the_recorded_marker(interview: list[Answer]) -> None:
+    text = phone_record(
+        Outcome.COMPLETE,
+        interview,
+        {"attitude": "窗口人员态度冷淡", "suggestions": " 希望延长午间办理时间 "},
+    )
+    assert "服务态度：一般（原因：窗口人员态度冷淡）" in text
+    assert text.endswith("意见建议：希望延长午间办理时间")
+
+
+def test_adverse_yes_no_answers_need_follow_up(interview: list[Answer]) -> None:
+    not_told = replace(interview[3], keys="2", value="否")
+    took_bribe = replace(interview[5], keys="1", value="是")
+    answers = [interview[0], not_told, took_bribe]
+
+    assert remark(Outcome.COMPLETE, answers) == "需跟进：一次性告知(否)、廉洁自律(是)"
+
+
+def test_partial_interview(interview: list[Answer]) -> None:
+    answers = interview[:3]
+    assert phone_record(Outcome.PARTIAL, answers) == (
+        "服务环境：非常满意；服务态度：一般（已录音说明原因）；业务能力：比较满意"
+    )
+    assert remark(Outcome.PARTIAL, answers, "对方称在开车") == (
+        "中途挂断，已答3题；需跟进：服务态度(3)；对方称在开车"
+    )
+    assert phone_record(Outcome.PARTIAL, []) == "接通，未作答"
+
+
+def test_refused_and_unanswered_calls() -> None:
+    assert phone_record(Outcome.REFUSED, []) == "接通，不同意回访"
+    assert remark(Outcome.REFUSED, []) == "拒绝回访"
+    for outcome in (Outcome.BUSY, Outcome.NO_ANSWER, Outcome.CONGESTION, Outcome.REJECTED):
+        assert phone_record(outcome, []) == "未接通"
+        assert remark(outcome, []) == outcome.label
+    assert remark(Outcome.BUSY, [], "  第二次拨打 ") == "占线；第二次拨打"
+    assert remark(Outcome.FAILED, [], complaint=True) == "投诉件；呼叫失败"
+
+
+def test_unanswered_question_and_empty_recording() -> None:
+    answers = [
+        Answer("environment", "服务环境", "scale", "", None),
+        Answer("suggestions", "意见建议", "recording", "", None, recording=None),
+        Answer("callback", "回拨号码", "digits", "0398", "0398"),
+    ]
+    expected = "服务环境：未作答；意见建议：无；回拨号码：0398"
+    assert phone_record(Outcome.COMPLETE, answers) == expected
+
+
+def test_call_time_is_written_in_beijing_time() -> None:
+    assert format_call_time(datetime(2026, 10, 31, 17, 5, 59, tzinfo=UTC)) == "2026-11-01 01:05"
+
+
+def test_month_bounds_are_beijing_months() -> None:
+    assert month_bounds("2026-11") == (
+        datetime(2026, 10, 31, 16, tzinfo=UTC),
+        datetime(2026, 11, 30, 16, tzinfo=UTC),
+    )
+    assert month_bounds("2026-12")[1] == datetime(2026, 12, 31, 16, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-00", "2026-1", "202611", "2026-11-01", ""])
+def test_bad_month(month: str) -> None:
+    with pytest.raises(LedgerError, match=f"month '{month}' is not YYYY-MM"):
+        month_bounds(month)
+
+
+def test_recording_path_is_not_part_of_the_words(interview: list[Answer]) -> None:
+    moved = replace(interview[6], recording=Path("/elsewhere/x.wav"))
+    assert phone_record(Outcome.COMPLETE, [moved]) == "意见建议：已录音"
