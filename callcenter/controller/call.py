@@ -21,6 +21,7 @@ from callcenter.ivr.answers import Answer
 from callcenter.ivr.case import CaseInfo
 from callcenter.ivr.flow import FlowOptions, Interview
 from callcenter.ivr.outcome import Outcome, classify_unanswered
+from callcenter.prompts.cache import media_uri
 
 if TYPE_CHECKING:
     from callcenter.controller.service import Controller
@@ -65,9 +66,11 @@ class OutboundCall:
     async def _render_prompts(self) -> None:
         """Render every prompt this call may play before dialling: no call waits for TTS."""
         fields = {**self.c.script.defaults, **self.case.prompt_fields()}
-        texts = sorted({t.format(**fields) for t in self.c.script.all_texts()})
-        paths = await asyncio.to_thread(self.c.prompts.render_many, [(t, None) for t in texts])
-        self.media = {t: self.c.prompts.media_uri(p) for t, p in zip(texts, paths, strict=True)}
+        items: dict[str, str] = {}  # spoken text -> prompt id, first id wins
+        for prompt_id, template in self.c.script.prompts():
+            items.setdefault(template.format(**fields), prompt_id)
+        paths = await asyncio.to_thread(self.c.prompts.render_many, list(items.items()))
+        self.media = {t: media_uri(p) for t, p in zip(items, paths, strict=True)}
 
     def _media_for(self, text: str) -> str:
         try:

@@ -183,12 +183,24 @@ class Script(_Model):
     def questions(self) -> list[Question | Digits | Record]:
         return [s for s in walk(self.steps) if not isinstance(s, Say)]
 
-    def all_texts(self) -> Iterator[str]:
-        """Every prompt text of the script, templates unfilled, messages included."""
+    def prompts(self) -> Iterator[tuple[str, str]]:
+        """(prompt id, template) of everything the script may say, messages included.
+
+        The id names the file of a human recording that replaces the generated prompt
+        (e.g. ``q1_environment``, ``consent.2``, ``q1_environment.keys``, ``message.invalid``).
+        """
         for step in walk(self.steps):
-            yield from parts(step.text)
-            yield from _guides(step)
-        yield from self.messages.model_dump().values()
+            texts = parts(step.text)
+            for i, text in enumerate(texts, 1):
+                yield (step.id if len(texts) == 1 else f"{step.id}.{i}"), text
+            for guide in _guides(step):
+                yield f"{step.id}.keys", guide
+        for name, text in self.messages.model_dump().items():
+            yield f"message.{name}", text
+
+    def all_texts(self) -> Iterator[str]:
+        """Every prompt text of the script, templates unfilled."""
+        return (text for _, text in self.prompts())
 
 
 def _guides(step: Say | Question | Digits | Record) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 import subprocess
 import wave
 from pathlib import Path
@@ -24,7 +25,10 @@ EDGE_PAD_MS = 80
 SPEECH_FLOOR_DB = 35.0
 # A file whose loudest 20 ms is quieter than this holds no usable speech.
 SILENT_DBFS = -60.0
-FFMPEG_TIMEOUT_S = 60.0
+DECODE_TIMEOUT_S = 60.0
+# Input is scaled down before resampling, whose ringing would clip a full-scale
+# recording; _level restores the loudness afterwards.
+_HEADROOM = 0.7
 
 _CHUNK_MS = 20
 
@@ -49,23 +53,37 @@ def duration_seconds(path: Path) -> float:
 
 
 def _decode(src: Path) -> AudioSegment:
-    # ffmpeg rather than pydub's own resampling: audioop.ratecv has no low-pass
-    # filter, so hiss above 4 kHz would fold back into the band callers hear.
-    command = [
-        "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error",
-        "-i", str(src),
-        "-vn", "-ac", "1", "-ar", str(TELEPHONE_RATE), "-f", "s16le", "-acodec", "pcm_s16le",
-        "-",
-    ]  # fmt: skip
+    """Read ``src`` as 8 kHz mono 16-bit samples.
+
+    sox for WAV, which the engine writes for every per-call prompt: it starts in a few
+    milliseconds where ffmpeg needs about 70. ffmpeg for everything else. Either way the
+    resampler low-pass filters; pydub's own (audioop.ratecv) does not, and would fold hiss
+    above 4 kHz back into the band callers hear.
+    """
+    src = src.resolve()
+    sox = shutil.which("sox")
+    if sox is not None and src.suffix.lower() == ".wav":
+        command = [
+            sox, "-V1", "-D", "-v", str(_HEADROOM), str(src),
+            "-t", "raw", "-e", "signed-integer", "-b", "16", "-c", "1", "-r", str(TELEPHONE_RATE),
+            "-", "remix", "-", "rate",
+        ]  # fmt: skip
+    else:
+        command = [
+            "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(src),
+            "-vn", "-af", f"volume={_HEADROOM}", "-ac", "1", "-ar", str(TELEPHONE_RATE),
+            "-f", "s16le", "-acodec", "pcm_s16le", "-",
+        ]  # fmt: skip
+    tool = Path(command[0]).name
     try:
-        done = subprocess.run(command, capture_output=True, timeout=FFMPEG_TIMEOUT_S, check=True)
+        done = subprocess.run(command, capture_output=True, timeout=DECODE_TIMEOUT_S, check=True)
     except FileNotFoundError:
-        raise PromptError("ffmpeg is not installed (Debian package ffmpeg)") from None
+        raise PromptError(f"{tool} is not installed (Debian package {tool})") from None
     except subprocess.TimeoutExpired:
-        raise PromptError(f"ffmpeg took over {FFMPEG_TIMEOUT_S:g} s to read {src}") from None
+        raise PromptError(f"{tool} took over {DECODE_TIMEOUT_S:g} s to read {src}") from None
     except subprocess.CalledProcessError as exc:
         stderr = exc.stderr.decode(errors="replace").strip()
-        raise PromptError(f"ffmpeg cannot read audio file {src}: {stderr}") from None
+        raise PromptError(f"{tool} cannot read audio file {src}: {stderr}") from None
     return AudioSegment(
         data=done.stdout, sample_width=SAMPLE_WIDTH, frame_rate=TELEPHONE_RATE, channels=1
     )

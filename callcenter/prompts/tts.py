@@ -48,6 +48,9 @@ class EspeakSettings:
     pitch_hz: tuple[int, int] = (100, 250)
     # Extra gap between syllables, in 10 ms units; any gap makes words sound spelt out.
     word_gap: int = 0
+    # 0-200. At the default 100 the loudest vowels reach full scale and clip; the
+    # level is set afterwards anyway.
+    amplitude: int = 70
     binary: str = "espeak-ng"
     timeout_s: float = 30.0
 
@@ -70,7 +73,8 @@ class EspeakPinyinEngine:
     @property
     def cache_tag(self) -> str:
         s = self.settings
-        return f"{self.name}/1/s{s.speed_wpm}/p{s.pitch_hz[0]}-{s.pitch_hz[1]}/g{s.word_gap}"
+        pitch = f"{s.pitch_hz[0]}-{s.pitch_hz[1]}"
+        return f"{self.name}/1/s{s.speed_wpm}/p{pitch}/g{s.word_gap}/a{s.amplitude}"
 
     def synthesize(self, text: str, out: Path) -> None:
         clauses = to_clauses(normalize(text))
@@ -86,6 +90,8 @@ class EspeakPinyinEngine:
             str(s.speed_wpm),
             "-g",
             str(s.word_gap),
+            "-a",
+            str(s.amplitude),
             "-w",
             str(out),
             _ssml(clauses),
