@@ -74,3 +74,6 @@ def ledger_engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def ledger(ledger_engine: Engine) -> Ledger:
     return Ledger(session_factory(ledger_engine))
+
+
+pytest_plugins = ["tests.sandbox_fixtures"]

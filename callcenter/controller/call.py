@@ -38,6 +38,7 @@ class CallResult:
     cause: int | None = None
     answers: list[Answer] = field(default_factory=list)
     key_latencies: list[float] = field(default_factory=list)  # key press → next prompt, s
+    played: list[str] = field(default_factory=list)
 
 
 def now() -> datetime:
@@ -128,6 +129,7 @@ class OutboundCall:
         finished = await self._finish(result.outcome, line.hangup_cause, result.note)
         finished.answers = result.answers
         finished.key_latencies = _latencies(line.key_times, line.prompt_starts)
+        finished.played = line.played
         return finished
 
     async def _wait_for_answer(self, queue: asyncio.Queue[dict[str, Any]]) -> CallResult | None:

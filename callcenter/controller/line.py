@@ -57,6 +57,7 @@ class AriLine:
         self._recording_event: Event = {}
         self.key_times: list[float] = []  # when each key arrived (loop time), for latency
         self.prompt_starts: list[float] = []
+        self.played: list[str] = []  # every text sent to the line, in order
 
     # -- event pump ---------------------------------------------------------
     async def pump(self) -> None:
@@ -113,6 +114,7 @@ class AriLine:
             return  # the caller already answered: do not make them listen
         playback_id = uuid.uuid4().hex
         self._playback_id = playback_id
+        self.played.extend(texts)
         self._playback_done.clear()
         self.key_seen.clear()
         try:

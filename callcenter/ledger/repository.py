@@ -7,7 +7,7 @@ lost connection: a second call finds the first one's work and leaves it alone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError, StatementError
-from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload, sessionmaker
 
 from callcenter.errors import LedgerError
 from callcenter.ivr.answers import Answer
@@ -287,12 +287,17 @@ class Ledger:
 
     # -- the 台账 ---------------------------------------------------------------------
 
-    def taizhang(self, month: str | None = None, unit: str | None = None) -> list[tz.TaizhangRow]:
+    def taizhang(
+        self,
+        month: str | None = None,
+        unit: str | None = None,
+        attempt_ids: Collection[str] | None = None,
+    ) -> list[tz.TaizhangRow]:
         """The 台账: one row per finished attempt, in the order the calls were placed.
 
         ``month`` (YYYY-MM) keeps the calls placed in that Beijing month; ``unit`` keeps
-        the cases of one 所 or 窗口, since each keeps and reports its own 台账. The
-        回访单位 column is the case's unit for the same reason.
+        the cases of one 所 or 窗口, since each keeps and reports its own 台账, which is
+        also why 回访单位 is the case's unit; ``attempt_ids`` keeps only those attempts.
         """
         bounds = tz.month_bounds(month) if month is not None else None
         with self._transaction("taizhang") as s:
@@ -301,7 +306,7 @@ class Ledger:
                 .join(CallAttempt.case)
                 .where(CallAttempt.ended_at.is_not(None))
                 .options(
-                    joinedload(CallAttempt.case).joinedload(Case.unit),
+                    contains_eager(CallAttempt.case).joinedload(Case.unit),
                     selectinload(CallAttempt.answers).joinedload(AnswerRow.recording),
                 )
                 .order_by(CallAttempt.started_at, CallAttempt.id)
@@ -312,6 +317,8 @@ class Ledger:
                 )
             if unit is not None:
                 stmt = stmt.where(Case.unit_id == _unit_id(s, unit))
+            if attempt_ids is not None:
+                stmt = stmt.where(CallAttempt.id.in_(list(attempt_ids)))
             return [_taizhang_row(a) for a in s.execute(stmt).scalars()]
 
     # -- plumbing --------------------------------------------------------------------

@@ -29,7 +29,11 @@ FOLLOW_UP_MIN_SCORE = 3
 # it is 是. The script only gives words, hence recognising that question by its label.
 _MISCONDUCT_WORDS = ("廉洁", "索", "拿卡要")
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+# The script's 接听意愿 step: whether the callee agreed to be interviewed, which the
+# outcome already says, so it is not one of the answers the 台账 lists or counts.
+CONSENT_QUESTION_ID = "consent"
+
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 @dataclass(frozen=True)
@@ -78,18 +82,18 @@ def phone_record(
 ) -> str:
     """电话记录: what was said, question by question.
 
+    A recorded answer right after a question it explains (its label starts with that
+    question's label, as 服务态度不满意情形 after 服务态度) is written with it.
     ``transcripts`` maps question ids to the text of their recordings, where known; a
     recording without one is noted as recorded.
     """
     if not outcome.answered:
         return "未接通"
     transcripts = transcripts or {}
-    parts = [_describe(a, (transcripts.get(a.question_id) or "").strip()) for a in answers]
-    if outcome is Outcome.REFUSED:
-        parts.insert(0, "接通，不同意回访")
-    elif not parts:
-        parts.append("接通，未作答")
-    return "；".join(parts)
+    parts = [_describe(main, follow_up, transcripts) for main, follow_up in _questions(answers)]
+    if parts:
+        return "；".join(parts)
+    return "接通，不同意回访" if outcome is Outcome.REFUSED else "接通，未作答"
 
 
 def remark(
@@ -99,41 +103,70 @@ def remark(
     *,
     complaint: bool = False,
 ) -> str:
-    """备注: why the call fell short, which answers need following up, and the note."""
+    """备注: why the call fell short, which answers need following up, and the note.
+
+    For a call cut short the note, when there is one, already says how (中途挂断 /
+    无按键应答, with the count), so it stands in for the generic wording.
+    """
+    note = note.strip()
+    questions = _questions(answers)
     parts: list[str] = []
     if complaint:
         parts.append("投诉件")
     if outcome is Outcome.PARTIAL:
-        parts.append(f"中途挂断，已答{len(answers)}题")
+        parts.append(note or f"中途挂断，已答{len(questions)}题")
+        note = ""
     elif outcome is not Outcome.COMPLETE:
         parts.append(outcome.label)
-    flagged = [concern for a in answers if (concern := _concern(a))]
+    flagged = [concern for main, _ in questions if (concern := _concern(main))]
     if flagged:
         parts.append("需跟进：" + "、".join(flagged))
-    if note.strip():
-        parts.append(note.strip())
+    if note and note not in parts:
+        parts.append(note)
     return "；".join(parts)
 
 
-def _describe(answer: Answer, transcript: str) -> str:
-    if answer.kind == "recording":
-        if transcript:
-            said = transcript
-        elif answer.recording is not None:
-            said = "已录音"
+def _questions(answers: Sequence[Answer]) -> list[tuple[Answer, Answer | None]]:
+    """The survey questions answered, each with the recorded answer that explains it."""
+    questions: list[tuple[Answer, Answer | None]] = []
+    for answer in answers:
+        if answer.question_id == CONSENT_QUESTION_ID:
+            continue
+        if questions and answer.kind == "recording":
+            main, follow_up = questions[-1]
+            if (
+                follow_up is None
+                and main.kind != "recording"
+                and answer.label.startswith(main.label)
+            ):
+                questions[-1] = (main, answer)
+                continue
+        questions.append((answer, None))
+    return questions
+
+
+def _describe(main: Answer, follow_up: Answer | None, transcripts: Mapping[str, str]) -> str:
+    def said(answer: Answer) -> str:
+        return (transcripts.get(answer.question_id) or "").strip()
+
+    if main.kind == "recording":
+        text = said(main) or ("已录音" if main.recording is not None else main.value or "无")
+        return f"{main.label}：{text}"
+    text = main.value or main.keys or "未作答"
+    # The reason is recorded as a follow-up answer, or as part of the answer itself.
+    explained = follow_up or main
+    if explained.recording is not None:
+        transcript = said(explained)
+        if main.kind == "scale":
+            text += f"（原因：{transcript}）" if transcript else "（已录音说明原因）"
         else:
-            said = answer.value or "无"
-        return f"{answer.label}：{said}"
-    said = answer.value or answer.keys or "未作答"
-    if answer.recording is not None:
-        # A recording on a choice question is the reason asked for after a low score.
-        said += f"（原因：{transcript}）" if transcript else "（已录音说明原因）"
-    return f"{answer.label}：{said}"
+            text += f"（{transcript}）" if transcript else "（已录音）"
+    return f"{main.label}：{text}"
 
 
 def _concern(answer: Answer) -> str | None:
     """``label(value)`` when the answer calls for a follow-up, else None."""
-    if answer.score is not None and answer.kind == "scale":
+    if answer.kind == "scale" and answer.score is not None:
         return f"{answer.label}({answer.score})" if answer.score >= FOLLOW_UP_MIN_SCORE else None
     if answer.kind == "yesno" and answer.value:
         misconduct = any(word in answer.label for word in _MISCONDUCT_WORDS)

@@ -57,6 +57,10 @@ _TITLES = ("先生", "女士", "同志", "老师")
 _BEFORE_NAME = set("是叫找给和与对向问位请")
 _LONGEST_NAME = 3
 
+_NUMERALS = set("零一二三四五六七八九十两")
+# After 一 these make it an ordinal, said without sandhi: 一月, 一号楼.
+_ORDINAL_NOUNS = set("月日号楼层")
+
 
 @dataclass(frozen=True)
 class Clause:
@@ -94,10 +98,36 @@ def _han_syllables(han: str) -> list[str]:
     readings = lazy_pinyin(han, style=Style.TONE3, neutral_tone_with_five=True, tone_sandhi=True)
     if len(readings) != len(han):  # pypinyin gives one reading per character
         return [r for r in readings if _SYLLABLE.match(r)]
+    _yi_bu_sandhi(han, readings)
     for index in _surname_positions(han):
         readings[index] = _SURNAMES[han[index]]
     # A character pypinyin does not know comes back as itself and cannot be spoken.
     return [r for r in readings if _SYLLABLE.match(r)]
+
+
+def _yi_bu_sandhi(han: str, readings: list[str]) -> None:
+    """Give 一 and 不 the tone they are said with; pypinyin misses many (一遍, 不太, 第一).
+
+    espeak-ng does third-tone sandhi itself but not these, so they must be spelt out.
+    """
+    for i, char in enumerate(han):
+        if char not in "一不" or readings[i].endswith("5"):  # neutral already: 对不起
+            continue
+        after = readings[i + 1] if i + 1 < len(han) else ""
+        next_tone = after[-1] if _SYLLABLE.match(after) else ""
+        if char == "不":
+            readings[i] = "bu2" if next_tone == "4" else "bu4"
+        elif not next_tone or _yi_is_a_numeral(han, i):
+            readings[i] = "yi1"
+        else:
+            readings[i] = "yi2" if next_tone == "4" else "yi4"
+
+
+def _yi_is_a_numeral(han: str, i: int) -> bool:
+    """一 said as the number itself: 第一, 十一, 一二三 (digits), 一月, 一号."""
+    before = han[i - 1] if i else ""
+    after = han[i + 1] if i + 1 < len(han) else ""
+    return before == "第" or before in _NUMERALS or after in _NUMERALS or after in _ORDINAL_NOUNS
 
 
 def _surname_positions(han: str) -> list[int]:

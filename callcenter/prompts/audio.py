@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import shutil
 import subprocess
@@ -12,6 +13,8 @@ from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
 from callcenter.errors import PromptError
+
+log = logging.getLogger(__name__)
 
 TELEPHONE_RATE = 8000
 SAMPLE_WIDTH = 2
@@ -63,17 +66,31 @@ def _decode(src: Path) -> AudioSegment:
     src = src.resolve()
     sox = shutil.which("sox")
     if sox is not None and src.suffix.lower() == ".wav":
-        command = [
-            sox, "-V1", "-D", "-v", str(_HEADROOM), str(src),
-            "-t", "raw", "-e", "signed-integer", "-b", "16", "-c", "1", "-r", str(TELEPHONE_RATE),
-            "-", "remix", "-", "rate",
-        ]  # fmt: skip
-    else:
-        command = [
-            "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(src),
-            "-vn", "-af", f"volume={_HEADROOM}", "-ac", "1", "-ar", str(TELEPHONE_RATE),
-            "-f", "s16le", "-acodec", "pcm_s16le", "-",
-        ]  # fmt: skip
+        try:
+            return _run_decoder(_sox_command(sox, src), src)
+        except PromptError as exc:
+            # A WAV may hold a codec sox lacks (MP3, GSM); ffmpeg reads those.
+            log.debug("trying ffmpeg after sox failed: %s", exc)
+    return _run_decoder(_ffmpeg_command(src), src)
+
+
+def _sox_command(sox: str, src: Path) -> list[str]:
+    return [
+        sox, "-V1", "-D", "-v", str(_HEADROOM), str(src),
+        "-t", "raw", "-e", "signed-integer", "-b", "16", "-c", "1", "-r", str(TELEPHONE_RATE),
+        "-", "remix", "-", "rate",
+    ]  # fmt: skip
+
+
+def _ffmpeg_command(src: Path) -> list[str]:
+    return [
+        "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(src),
+        "-vn", "-af", f"volume={_HEADROOM}", "-ac", "1", "-ar", str(TELEPHONE_RATE),
+        "-f", "s16le", "-acodec", "pcm_s16le", "-",
+    ]  # fmt: skip
+
+
+def _run_decoder(command: list[str], src: Path) -> AudioSegment:
     tool = Path(command[0]).name
     try:
         done = subprocess.run(command, capture_output=True, timeout=DECODE_TIMEOUT_S, check=True)

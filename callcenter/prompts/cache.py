@@ -39,6 +39,7 @@ _PROMPT_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _TEMP_PREFIX = ".tmp-"
 # Asterisk runs as another user and must be able to read what we write.
 _FILE_MODE = 0o644
+_DIR_MODE = 0o755
 _LOCK_STRIPES = 64
 
 
@@ -55,6 +56,9 @@ class PromptCache:
         self.cache_dir = cache_dir.resolve()
         self.recorded_dir = recorded_dir.resolve() if recorded_dir is not None else None
         self._locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+        # Every call renders every prompt, so re-hashing unchanged recordings each time
+        # would add up; a replaced or rewritten file has a new inode, size or mtime.
+        self._recording_keys: dict[tuple[Path, int, int, int], str] = {}
 
     media_uri = staticmethod(media_uri)
 
@@ -113,11 +117,11 @@ class PromptCache:
         return None
 
     def _render_recording(self, prompt_id: str, recording: Path) -> Path:
-        digest = hashlib.sha256(AUDIO_REVISION.encode())
-        with recording.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 16), b""):
-                digest.update(block)
-        key = digest.hexdigest()
+        stat = recording.stat()
+        identity = (recording, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        key = self._recording_keys.get(identity)
+        if key is None:
+            key = self._recording_keys[identity] = _file_sha256(recording)
         dst = self.cache_dir / "recorded" / f"{prompt_id}-{key[:24]}.wav"
         return self._make_once(key, dst, lambda tmp: to_telephone(recording, tmp))
 
@@ -129,7 +133,7 @@ class PromptCache:
         with self._locks[int(key[:8], 16) % _LOCK_STRIPES]:
             if _touch(dst):  # made by another thread while we waited
                 return dst
-            dst.parent.mkdir(parents=True, exist_ok=True)
+            _make_dir(dst.parent)
             fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".wav", dir=dst.parent)
             os.close(fd)
             tmp = Path(tmp_name)
@@ -157,6 +161,12 @@ class PromptCache:
         )
 
 
+def _make_dir(path: Path) -> None:
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(_DIR_MODE)  # whatever the umask, Asterisk must get in
+
+
 def _touch(path: Path) -> bool:
     """Whether ``path`` exists, marking it as used so ``prune`` keeps it."""
     try:
@@ -170,3 +180,11 @@ def _touch(path: Path) -> bool:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256(AUDIO_REVISION.encode())
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()

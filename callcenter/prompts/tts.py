@@ -24,6 +24,10 @@ from callcenter.prompts._pinyin import Clause, to_clauses
 
 log = logging.getLogger(__name__)
 
+# Bump when the pinyin rules in _pinyin change, so cached prompts are spoken anew.
+# (Normalisation changes need no bump: the cache key holds the normalised text.)
+_RULES_REVISION = 2
+
 
 class TtsEngine(Protocol):
     name: str
@@ -74,7 +78,7 @@ class EspeakPinyinEngine:
     def cache_tag(self) -> str:
         s = self.settings
         pitch = f"{s.pitch_hz[0]}-{s.pitch_hz[1]}"
-        return f"{self.name}/1/s{s.speed_wpm}/p{pitch}/g{s.word_gap}/a{s.amplitude}"
+        return f"{self.name}/{_RULES_REVISION}/s{s.speed_wpm}/p{pitch}/g{s.word_gap}/a{s.amplitude}"
 
     def synthesize(self, text: str, out: Path) -> None:
         clauses = to_clauses(normalize(text))

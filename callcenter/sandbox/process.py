@@ -72,6 +72,10 @@ class Sandbox:
         return self.cache_dir / "asterisk.config-digest"
 
     @property
+    def asterisk_pid_file(self) -> Path:
+        return self.host(f"{STATE}/run/asterisk.pid")
+
+    @property
     def log_file(self) -> Path:
         return self.host(f"{STATE}/log/console.log")
 
@@ -179,8 +183,12 @@ class Sandbox:
 
     def _start(self) -> None:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        logf = open(self.log_file, "ab")  # noqa: SIM115 - handed to the child process
+        self.asterisk_pid_file.unlink(missing_ok=True)
+        # setsid -f detaches Asterisk from this process: it outlives the command that
+        # started it, and Asterisk's own pid file says which process it is.
         cmd = [
+            "setsid",
+            "-f",
             "chroot",
             f"--userspec={self.uid}:{self.uid}",
             str(self.root),
@@ -197,17 +205,24 @@ class Sandbox:
             want = 65536 if hard == resource.RLIM_INFINITY else min(65536, hard)
             resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
 
-        proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=logf,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_limits,
-            env={"HOME": STATE, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-        )
-        logf.close()
-        self.pid_file.write_text(str(proc.pid))
+        with open(self.log_file, "ab") as logf:
+            subprocess.run(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=logf,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_limits,
+                env={"HOME": STATE, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+                check=True,
+            )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                self.pid_file.write_text(self.asterisk_pid_file.read_text().strip())
+                return
+            except (FileNotFoundError, ValueError):
+                time.sleep(0.05)
+        raise SandboxError(f"Asterisk did not start; last lines of {self.log_file}:\n{self._log_tail()}")
 
     def _pid(self) -> int | None:
         try:

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from callcenter.errors import SandboxError
 
-_STEP = re.compile(r"^(k[0-9*#]|b[0-9*#]|w\d+(\.\d+)?|t[a-z0-9_-]*|h)$")
+_STEP = re.compile(r"^(k[0-9*#]|b[0-9*#]|s|w\d+(\.\d+)?|t[a-z0-9_-]*|h)$")
 MODES = ("answer", "busy", "noanswer", "congestion", "reject")
 
 
@@ -30,7 +30,7 @@ def validate(behaviour: str) -> str:
         if not _STEP.match(step):
             raise SandboxError(
                 f"simulated behaviour {behaviour!r}: step {i} {step!r} is not k<key>, b<key>, "
-                "w<seconds>, t[sound] or h"
+                "s, w<seconds>, t[sound] or h"
             )
     return behaviour
 

@@ -21,24 +21,22 @@ def storage_root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def interview(storage_root: Path) -> list[Answer]:
-    """Answers to the seven questions of 附件1, one of them low with a recorded reason."""
+    """A complete interview as the 附件1 script yields it: the consent step, the seven
+    questions, and recorded answers after a low score and after 有意见建议."""
     recordings = storage_root / "recordings" / "call-1"
     return [
-        Answer("environment", "服务环境", "scale", "1", "非常满意", score=1),
+        Answer("consent", "接听意愿", "yesno", "1", "方便"),
+        Answer("q1_environment", "服务环境", "scale", "1", "非常满意", score=1),
+        Answer("q2_attitude", "服务态度", "scale", "3", "一般", score=3),
         Answer(
-            "attitude",
-            "服务态度",
-            "scale",
-            "3",
-            "一般",
-            recording=recordings / "attitude.wav",
-            score=3,
+            "q2_reason", "服务态度不满意情形", "recording", recording=recordings / "q2_reason.wav"
         ),
-        Answer("competence", "业务能力", "scale", "2", "比较满意", score=2),
-        Answer("told_once", "一次性告知", "yesno", "1", "是"),
-        Answer("efficiency", "办事效率", "scale", "1", "非常满意", score=1),
-        Answer("integrity", "廉洁自律", "yesno", "2", "否"),
-        Answer("suggestions", "意见建议", "recording", "", None, recording=recordings / "s.wav"),
+        Answer("q3_competence", "业务能力", "scale", "2", "比较满意", score=2),
+        Answer("q4_one_time_notice", "一次性告知", "yesno", "1", "是"),
+        Answer("q5_efficiency", "办事效率", "scale", "1", "非常满意", score=1),
+        Answer("q6_integrity", "索拿卡要", "yesno", "2", "否"),
+        Answer("q7_suggestion", "意见建议", "yesno", "1", "有"),
+        Answer("q7_detail", "意见建议", "recording", recording=recordings / "q7_detail.wav"),
     ]
 
 

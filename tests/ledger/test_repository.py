@@ -203,7 +203,7 @@ def test_save_answer_twice_keeps_one_row_with_the_latest(
     ledger: Ledger, ledger_engine: Engine, case_id: int, interview: list[Answer]
 ) -> None:
     ledger.start_attempt("a1", case_id, "yima-v1", at(0))
-    first, second = interview[0], interview[2]
+    first, second = interview[1], interview[4]
     ledger.save_answer("a1", first)
     ledger.save_answer("a1", second)
     changed = replace(first, keys="2", value="比较满意", score=2)
@@ -217,7 +217,7 @@ def test_save_answer_twice_keeps_one_row_with_the_latest(
 
 def test_save_answer_for_unknown_attempt(ledger: Ledger, interview: list[Answer]) -> None:
     with pytest.raises(LedgerError, match="unknown call attempt 'ghost'"):
-        ledger.save_answer("ghost", interview[0])
+        ledger.save_answer("ghost", interview[1])
 
 
 def test_recorded_answer_is_stored_relative_to_the_storage_root(
@@ -228,16 +228,16 @@ def test_recorded_answer_is_stored_relative_to_the_storage_root(
     storage_root: Path,
 ) -> None:
     ledger.start_attempt("a1", case_id, "yima-v1", at(0))
-    suggestions = interview[6]
+    suggestions = interview[9]
     ledger.save_answer("a1", suggestions, storage_root)
     ledger.save_answer("a1", suggestions, storage_root)
 
     [stored] = ledger.attempt("a1").answers
-    assert stored.recording == Path("recordings/call-1/s.wav")
+    assert stored.recording == Path("recordings/call-1/q7_detail.wav")
     with ledger_engine.connect() as connection:
         rows = connection.execute(select(Recording)).all()
     assert [(r.kind, r.question_id, r.path) for r in rows] == [
-        ("answer", "suggestions", "recordings/call-1/s.wav")
+        ("answer", "q7_detail", "recordings/call-1/q7_detail.wav")
     ]
 
 
@@ -245,7 +245,7 @@ def test_recording_outside_the_storage_root_keeps_its_path(
     ledger: Ledger, case_id: int, interview: list[Answer], tmp_path: Path
 ) -> None:
     ledger.start_attempt("a1", case_id, "yima-v1", at(0))
-    elsewhere = replace(interview[6], recording=tmp_path / "elsewhere" / "s.wav")
+    elsewhere = replace(interview[9], recording=tmp_path / "elsewhere" / "s.wav")
     ledger.save_answer("a1", elsewhere, tmp_path / "storage")
 
     assert ledger.attempt("a1").answers[0].recording == tmp_path / "elsewhere" / "s.wav"
@@ -259,9 +259,9 @@ def test_transcript_is_kept_until_the_recording_changes(
     storage_root: Path,
 ) -> None:
     ledger.start_attempt("a1", case_id, "yima-v1", at(0))
-    suggestions = interview[6]
+    suggestions = interview[9]
     ledger.save_answer("a1", suggestions, storage_root)
-    ledger.save_transcript("a1", "suggestions", "希望增加停车位")
+    ledger.save_transcript("a1", "q7_detail", "希望增加停车位")
     ledger.save_answer("a1", suggestions, storage_root)
 
     def transcripts() -> list[str | None]:
@@ -273,5 +273,5 @@ def test_transcript_is_kept_until_the_recording_changes(
         "a1", replace(suggestions, recording=storage_root / "retry.wav"), storage_root
     )
     assert transcripts() == [None]
-    with pytest.raises(LedgerError, match="no recorded answer to question 'environment'"):
-        ledger.save_transcript("a1", "environment", "x")
+    with pytest.raises(LedgerError, match="no recorded answer to question 'q1_environment'"):
+        ledger.save_transcript("a1", "q1_environment", "x")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -49,8 +50,11 @@ def test_one_row_per_finished_attempt_in_call_order(
     t = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
     call(ledger, "busy", company, t, Outcome.BUSY)
     call(ledger, "complete", case_id, t + timedelta(hours=2), Outcome.COMPLETE, interview)
-    call(ledger, "refused", company, t + timedelta(hours=1), Outcome.REFUSED, note="称已反馈")
-    call(ledger, "partial", case_id, t + timedelta(hours=3), Outcome.PARTIAL, interview[:2])
+    declined = [replace(interview[0], keys="2", value="不方便")]
+    call(
+        ledger, "refused", company, t + timedelta(hours=1), Outcome.REFUSED, declined, "不方便接听"
+    )
+    call(ledger, "partial", case_id, t + timedelta(hours=3), Outcome.PARTIAL, interview[:4])
     call(ledger, "ringing", case_id, t + timedelta(hours=4), None)
 
     rows = ledger.taizhang()
@@ -62,12 +66,12 @@ def test_one_row_per_finished_attempt_in_call_order(
         ),
         TaizhangRow(
             STATION, "2026-11-03 10:30", "义马市某某餐饮有限公司", "食品经营许可证新办",
-            "接通，不同意回访", "投诉件；拒绝回访；称已反馈",
+            "接通，不同意回访", "投诉件；拒绝回访；不方便接听",
         ),
         TaizhangRow(
             STATION, "2026-11-03 11:30", "张三", "个体工商户设立登记",
             "服务环境：非常满意；服务态度：一般（已录音说明原因）；业务能力：比较满意；"
-            "一次性告知：是；办事效率：非常满意；廉洁自律：否；意见建议：已录音",
+            "一次性告知：是；办事效率：非常满意；索拿卡要：否；意见建议：有（已录音）",
             "需跟进：服务态度(3)",
         ),
         TaizhangRow(
@@ -83,11 +87,13 @@ def test_transcripts_reach_the_phone_record(
 ) -> None:
     t = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
     call(ledger, "a1", case_id, t, None, interview)
-    ledger.save_transcript("a1", "suggestions", "希望网上办理更方便")
+    ledger.save_transcript("a1", "q7_detail", "希望网上办理更方便")
+    ledger.save_transcript("a1", "q2_reason", "窗口人员态度冷淡")
     ledger.finish_attempt("a1", Outcome.COMPLETE, CAUSE_NORMAL, t + timedelta(minutes=4))
 
     [row] = ledger.taizhang()
-    assert row.phone_record.endswith("意见建议：希望网上办理更方便")
+    assert "服务态度：一般（原因：窗口人员态度冷淡）" in row.phone_record
+    assert row.phone_record.endswith("意见建议：有（希望网上办理更方便）")
 
 
 def test_month_follows_beijing_time(ledger: Ledger, case_id: int) -> None:
@@ -122,3 +128,13 @@ def test_bad_filters(ledger: Ledger, case_id: int) -> None:
         ledger.taizhang("2026-13")
     with pytest.raises(LedgerError, match="unknown unit '南区所'"):
         ledger.taizhang(unit="南区所")
+
+
+def test_selected_attempts_only(ledger: Ledger, case_id: int) -> None:
+    t = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
+    for n, attempt_id in enumerate(["a", "b", "c"]):
+        call(ledger, attempt_id, case_id, t + timedelta(minutes=n), Outcome.NO_ANSWER)
+
+    rows = ledger.taizhang("2026-11", attempt_ids={"c", "a"})
+    assert [r.called_at for r in rows] == ["2026-11-03 09:30", "2026-11-03 09:32"]
+    assert ledger.taizhang(attempt_ids=[]) == []

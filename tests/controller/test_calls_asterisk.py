@@ -1,0 +1,208 @@
+"""Follow-up calls end to end: real Asterisk, real SIP/RTP, RFC 4733 keys, real ledger.
+
+Every scenario is a simulated applicant on the sandbox's second SIP transport. All
+scenarios of a backend run at once (as a campaign would), then each test checks one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, text
+
+from callcenter import bootstrap
+from callcenter.ari.client import AriClient
+from callcenter.controller.call import CallResult
+from callcenter.ivr.outcome import Outcome
+from callcenter.ledger.repository import AttemptView, Ledger
+from callcenter.ledger.taizhang import TaizhangRow
+from callcenter.sandbox import simulator
+from callcenter.settings import Settings
+from tests.sandbox_fixtures import TEST_STORAGE, e2e_settings
+
+pytestmark = pytest.mark.asterisk
+
+SCENARIOS = {
+    # listens to every prompt to the end, then presses
+    "full_listening": "answer/k1/k1/k2/k1/k1/k1/k2/k2/h",
+    # presses during prompts; unhappy with the environment, has a suggestion
+    "low_score": "answer/b1/b3/t/k#/b1/b1/b1/b1/b2/b1/t/k#/h",
+    "refusal": "answer/b2",
+    "invalid_then_valid": "answer/b1/b9/k2/b1/b1/b1/b1/b2/b2/h",
+    "no_input": "answer/b1",
+    "slow_key": "answer/b1/s/w5/b2/b1/b1/b1/b1/b2/b2/h",
+    "hangup_midway": "answer/b1/b1/b2/h",
+    "busy": "busy",
+    "no_answer": "noanswer",
+    "congestion": "congestion",
+    "reject": "reject",
+}
+
+
+@dataclass
+class Outcomes:
+    results: dict[str, CallResult]
+    attempts: dict[str, AttemptView]
+    rows: list[TaizhangRow]
+    ledger: Ledger
+    settings: Settings
+
+
+async def _run_all(settings: Settings, ledger: Ledger, base: int) -> dict[str, CallResult]:
+    infos = {}
+    ledger.upsert_unit("城区市场监管所", "station")
+    for i, (name, behaviour) in enumerate(SCENARIOS.items()):
+        phone = str(base + i)
+        case_id = ledger.add_case(
+            f"E2E-{base}-{name}", "城区市场监管所", "王伟", phone, "个体工商户设立登记",
+            date(2026, 10, 9), title="先生",
+        )
+        infos[name] = ledger.case_info(case_id)
+    async with AriClient(settings.ari) as ari:
+        for name, info in infos.items():
+            await simulator.program(ari, info.phone, SCENARIOS[name])
+    async with bootstrap.controller(settings, ledger) as ctl:
+        done = await asyncio.gather(*(ctl.call(info) for info in infos.values()))
+    return dict(zip(infos, done, strict=True))
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def outcomes(
+    request: pytest.FixtureRequest, sandbox: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Outcomes]:
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'ledger.db'}"
+        base = 13900000100
+    else:
+        admin: Engine = request.getfixturevalue("postgres_admin")
+        schema = f"e2e_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as c:
+            c.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = admin.url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+        base = 13900000200
+    settings = e2e_settings(database_url=url)
+    with bootstrap.open_ledger(settings) as ledger:
+        results = asyncio.run(_run_all(settings, ledger, base))
+        attempts = {name: ledger.attempt(r.attempt_id) for name, r in results.items()}
+        rows = ledger.taizhang()
+        yield Outcomes(results, attempts, rows, ledger, settings)
+    if schema is not None:
+        with admin.connect() as c:
+            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def answers(o: Outcomes, name: str) -> dict[str, str | None]:
+    return {a.question_id: a.value for a in o.attempts[name].answers}
+
+
+def test_full_interview_records_every_answer(outcomes: Outcomes) -> None:
+    a = outcomes.attempts["full_listening"]
+    assert a.outcome is Outcome.COMPLETE and a.answered_at is not None
+    assert answers(outcomes, "full_listening") == {
+        "consent": "方便",
+        "q1_environment": "非常满意",
+        "q2_attitude": "比较满意",
+        "q3_competence": "非常满意",
+        "q4_one_time_notice": "是",
+        "q5_efficiency": "非常满意",
+        "q6_integrity": "否",
+        "q7_suggestion": "无",
+    }
+    played = outcomes.results["full_listening"].played
+    assert played[0] == "您好，我是义马市市场监管局回访员，请问你是王伟先生吗？"
+    assert "感谢您的支持和配合！" in played
+
+
+def test_refusal_at_consent(outcomes: Outcomes) -> None:
+    a = outcomes.attempts["refusal"]
+    assert a.outcome is Outcome.REFUSED
+    assert answers(outcomes, "refusal") == {"consent": "不方便"}
+    assert outcomes.results["refusal"].played[-1].startswith("好的，打扰您了")
+
+
+def test_low_score_records_the_reason(outcomes: Outcomes) -> None:
+    a = outcomes.attempts["low_score"]
+    assert a.outcome is Outcome.COMPLETE
+    got = answers(outcomes, "low_score")
+    assert got["q1_environment"] == "一般" and got["q7_suggestion"] == "有"
+    recorded = {x.question_id: x.recording for x in a.answers if x.kind == "recording"}
+    assert set(recorded) == {"q1_reason", "q7_detail"}
+    for rel in recorded.values():
+        assert rel is not None
+        wav = TEST_STORAGE / rel
+        assert wav.is_file(), wav
+        # the simulated applicant spoke a sentence of about 5 s into each recording
+        seconds = (wav.stat().st_size - 44) / 16000
+        assert 3.0 < seconds < 30, (wav, seconds)
+
+
+def test_invalid_key_then_valid_key(outcomes: Outcomes) -> None:
+    r = outcomes.results["invalid_then_valid"]
+    assert r.outcome is Outcome.COMPLETE
+    assert answers(outcomes, "invalid_then_valid")["q1_environment"] == "比较满意"
+    assert r.played.count("输入有误。") == 1
+
+
+def test_no_input_twice_ends_the_call(outcomes: Outcomes) -> None:
+    a = outcomes.attempts["no_input"]
+    assert a.outcome is Outcome.PARTIAL
+    assert a.note == "无按键应答，已答0题"
+    played = outcomes.results["no_input"].played
+    assert played.count("没有收到您的按键，请再听一遍。") == 1
+    assert played[-1].startswith("由于没有收到您的按键")
+
+
+def test_slow_key_is_taken_on_the_repeat(outcomes: Outcomes) -> None:
+    r = outcomes.results["slow_key"]
+    assert r.outcome is Outcome.COMPLETE
+    assert answers(outcomes, "slow_key")["q1_environment"] == "比较满意"
+    assert r.played.count("没有收到您的按键，请再听一遍。") == 1
+
+
+def test_hangup_midway_keeps_what_was_said(outcomes: Outcomes) -> None:
+    a = outcomes.attempts["hangup_midway"]
+    assert a.outcome is Outcome.PARTIAL
+    assert a.note == "中途挂断，已答2题"
+    assert answers(outcomes, "hangup_midway") == {
+        "consent": "方便", "q1_environment": "非常满意", "q2_attitude": "比较满意"
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "outcome", "cause"),
+    [
+        ("busy", Outcome.BUSY, 17),
+        ("no_answer", Outcome.NO_ANSWER, 19),
+        ("congestion", Outcome.CONGESTION, 34),
+        ("reject", Outcome.REJECTED, 21),
+    ],
+)
+def test_unanswered_outcomes_from_the_hangup_cause(
+    outcomes: Outcomes, name: str, outcome: Outcome, cause: int
+) -> None:
+    a = outcomes.attempts[name]
+    assert (a.outcome, a.hangup_cause, a.answered_at, a.answers) == (outcome, cause, None, ())
+
+
+def test_every_call_written_once_in_the_taizhang(outcomes: Outcomes) -> None:
+    assert len(outcomes.rows) == len(SCENARIOS)
+    assert all(a.finished for a in outcomes.attempts.values())
+    assert outcomes.ledger.unfinished_attempts() == []
+    by_remark = {r.remark for r in outcomes.rows}
+    assert any("拒绝回访" in r for r in by_remark)
+    assert any("占线" in r for r in by_remark)
+    full = next(r for r in outcomes.rows if "服务环境：非常满意" in r.phone_record)
+    assert full.unit == "城区市场监管所" and full.matter == "个体工商户设立登记"
+
+
+def test_key_press_to_next_prompt_is_measured(outcomes: Outcomes) -> None:
+    lat = outcomes.results["full_listening"].key_latencies
+    assert len(lat) >= 8 and all(0 <= x < 2.0 for x in lat)
