@@ -114,6 +114,14 @@ class Ledger:
             s.execute(stmt.on_conflict_do_nothing(index_elements=[Case.case_no]))
             return s.execute(select(Case.id).where(Case.case_no == case_no)).scalar_one()
 
+    def find_case(self, case_no: str) -> int:
+        """Id of the case with this 办件 number; LedgerError if there is none."""
+        with self._transaction("find_case") as s:
+            case_id = s.execute(select(Case.id).where(Case.case_no == case_no)).scalar_one_or_none()
+            if case_id is None:
+                raise LedgerError(f"no case with number {case_no!r} in the ledger")
+            return case_id
+
     def case_info(self, case_id: int) -> CaseInfo:
         with self._transaction("case_info") as s:
             case = s.get(Case, case_id, options=[joinedload(Case.unit)])

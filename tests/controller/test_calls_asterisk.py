@@ -28,8 +28,8 @@ from tests.sandbox_fixtures import TEST_STORAGE, e2e_settings
 pytestmark = pytest.mark.asterisk
 
 SCENARIOS = {
-    # listens to every prompt to the end, then presses
-    "full_listening": "answer/k1/k1/k2/k1/k1/k1/k2/k2/h",
+    # listens to the first prompts to the end before pressing, then presses early
+    "full_listening": "answer/k1/k1/k2/b1/b1/b1/b2/b2/h",
     # presses during prompts; unhappy with the environment, has a suggestion
     "low_score": "answer/b1/b3/t/k#/b1/b1/b1/b1/b2/b1/t/k#/h",
     "refusal": "answer/b2",
