@@ -73,7 +73,8 @@ class CuttableProxy:
                     await w.drain()
             w.close()
 
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
         self._writers -= {writer, up_writer}
 
     def cut(self) -> None:

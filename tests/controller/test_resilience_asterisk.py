@@ -53,7 +53,9 @@ async def test_websocket_drop_during_a_call_completes_it_once(
         async with bootstrap.controller(settings, ledger) as ctl:
             call = asyncio.create_task(ctl.call(ledger.case_info(case_id)))
             await wait_for(
-                lambda: any(ledger.attempt(a).answered_at for a in ctl.active), 30, "the answer"
+                lambda: any(ledger.attempt(a).answered_at for a in ledger.unfinished_attempts()),
+                30,
+                "the answer",
             )
             await asyncio.sleep(3)
             before = ari_proxy.accepted
