@@ -81,8 +81,12 @@ def alembic_config(url: str | URL | None = None) -> Config:
     return config
 
 
-def migrate(target: Engine | str | URL, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` (``alembic upgrade head`` by default)."""
+def migrate(target: Engine | str | URL, revision: str = "heads") -> None:
+    """Bring the schema up to ``revision`` (every head by default).
+
+    Features add their tables in revisions of their own that branch from the initial
+    one, so "heads" rather than "head".
+    """
     if not isinstance(target, Engine):
         engine = make_engine(target)
         try:
