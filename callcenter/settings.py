@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     script: Path = PROJECT_ROOT / "ivr_scripts" / "yima_phone_followup.yaml"
     calling_unit: str = "义马市市场监督管理局"
     tts_engine: str = "espeak-pinyin"
+    # Where Asterisk writes recordings, as this process sees it (the sandbox's by
+    # default; in production a volume shared with the Asterisk container).
+    asterisk_recordings: Path = Path(
+        "/var/cache/callcenter/asterisk-root/srv/callcenter/spool/recording"
+    )
     ari: AriSettings = AriSettings()
     dial: DialSettings = DialSettings()
     ivr: IvrSettings = IvrSettings()

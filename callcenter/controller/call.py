@@ -11,11 +11,13 @@ import contextlib
 import logging
 import statistics
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from callcenter.controller.line import RESYNC, AriLine
+from callcenter.controller.recording import SealedFile, WholeCallRecorder, seal
 from callcenter.errors import AriError, PromptError
 from callcenter.ivr.answers import Answer
 from callcenter.ivr.case import CaseInfo
@@ -102,10 +104,14 @@ class OutboundCall:
             self.attempt_id,
             queue,
             self._media_for,
-            spool_dir=c.settings.storage_root.resolve() / "spool" / "recording",
+            spool_dir=c.settings.asterisk_recordings,
             recordings_dir=c.settings.recordings_dir.resolve(),
         )
         pump = asyncio.create_task(line.pump(), name=f"pump-{self.attempt_id}")
+        recorder = WholeCallRecorder(
+            c.ari, c.router, self.attempt_id, line.spool_dir, line.recordings_dir
+        )
+        await recorder.start()
         try:
             interview = Interview(
                 c.script,
@@ -126,6 +132,9 @@ class OutboundCall:
                     await asyncio.shield(pump)
         finally:
             pump.cancel()
+        sealed = await recorder.finish()
+        if sealed is not None:
+            await self._seal(sealed, None)
         finished = await self._finish(result.outcome, line.hangup_cause, result.note)
         finished.answers = result.answers
         finished.key_latencies = _latencies(line.key_times, line.prompt_starts)
@@ -158,6 +167,23 @@ class OutboundCall:
             self.attempt_id,
             answer,
             self.c.settings.storage_root.resolve(),
+        )
+        if answer.recording is not None:
+            await self._seal(await asyncio.to_thread(seal, answer.recording), answer.question_id)
+        for hook in self.c.answer_hooks:
+            await hook(self.attempt_id, answer)
+
+    async def _seal(self, sealed: SealedFile, question_id: str | None) -> None:
+        await asyncio.to_thread(
+            partial(
+                self.c.ledger.seal_recording,
+                self.attempt_id,
+                sealed.path,
+                duration=sealed.duration,
+                sha256=sealed.sha256,
+                question_id=question_id,
+                storage_root=self.c.settings.storage_root.resolve(),
+            )
         )
 
     async def _finish(self, outcome: Outcome, cause: int | None, note: str = "") -> CallResult:

@@ -79,7 +79,7 @@ class AriLine:
                     self._recording_done.set()
             elif kind == RESYNC:
                 await self._resync(event)
-            if kind in HANGUP_EVENTS:
+            if kind in HANGUP_EVENTS and event.get("channel", {}).get("id") == self.channel_id:
                 if kind == "ChannelDestroyed":
                     self.hangup_cause = event.get("cause")
                 self.hung_up.set()

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from callcenter.ari.client import AriClient
@@ -19,6 +19,7 @@ from callcenter.ari.router import EventRouter
 from callcenter.controller.call import CallResult, OutboundCall, now
 from callcenter.controller.line import RESYNC
 from callcenter.errors import AriError, AriNotFound
+from callcenter.ivr.answers import Answer
 from callcenter.ivr.case import CaseInfo
 from callcenter.ivr.outcome import Outcome
 from callcenter.ivr.script import Script
@@ -27,6 +28,8 @@ from callcenter.prompts.cache import PromptCache
 from callcenter.settings import Settings
 
 log = logging.getLogger(__name__)
+
+AnswerHook = Callable[[str, Answer], Awaitable[None]]
 
 
 class Controller:
@@ -46,6 +49,8 @@ class Controller:
         self.router = EventRouter(fallback=self._unrouted)
         self.slots = asyncio.Semaphore(settings.dial.max_concurrent)
         self.active: set[str] = set()
+        # called after each answer is stored, e.g. to queue a transcription
+        self.answer_hooks: list[AnswerHook] = []
         self._events: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Controller:

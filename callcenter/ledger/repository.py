@@ -63,6 +63,17 @@ class AttemptView:
         return self.ended_at is not None
 
 
+@dataclass(frozen=True)
+class RecordingView:
+    id: int
+    kind: str  # 'call' | 'answer'
+    question_id: str | None
+    path: Path  # relative to the storage root when it lies under it
+    duration_seconds: float | None
+    sha256: str | None
+    transcript: str | None
+
+
 class Ledger:
     """Writes calls into the 电话回访登记台账 and reads them back."""
 
@@ -219,6 +230,64 @@ class Ledger:
                     index_elements=[AnswerRow.attempt_id, AnswerRow.question_id], set_=values
                 )
             )
+
+    def seal_recording(
+        self,
+        attempt_id: str,
+        path: Path,
+        *,
+        duration: float,
+        sha256: str,
+        question_id: str | None = None,
+        storage_root: Path | None = None,
+    ) -> int:
+        """Store a finished recording's duration and SHA-256; return its id.
+
+        ``question_id`` None means the whole-call recording (kind 'call'), written once
+        per attempt; an answer's recording row already exists from ``save_answer``.
+        """
+        stored = _stored_path(path, storage_root)
+        with self._transaction("seal_recording") as s:
+            _require_attempt(s, attempt_id)
+            if question_id is None:
+                row = s.execute(
+                    select(Recording).where(
+                        Recording.attempt_id == attempt_id, Recording.kind == "call"
+                    )
+                ).scalar_one_or_none()
+                if row is None:
+                    row = Recording(attempt_id=attempt_id, kind="call", path=stored)
+                    s.add(row)
+            else:
+                row = s.execute(
+                    select(Recording).where(
+                        Recording.attempt_id == attempt_id,
+                        Recording.question_id == question_id,
+                        Recording.kind == "answer",
+                    )
+                ).scalar_one_or_none()
+                if row is None:
+                    raise LedgerError(
+                        f"attempt {attempt_id!r} has no recorded answer to question {question_id!r}"
+                    )
+            row.path, row.duration_seconds, row.sha256 = stored, duration, sha256
+            s.flush()
+            return row.id
+
+    def recordings(self, attempt_id: str) -> list[RecordingView]:
+        """The attempt's recordings, the whole call first, then answers in order."""
+        with self._transaction("recordings") as s:
+            rows = s.execute(
+                select(Recording)
+                .where(Recording.attempt_id == attempt_id)
+                .order_by(Recording.kind != "call", Recording.id)
+            ).scalars()
+            return [
+                RecordingView(
+                    r.id, r.kind, r.question_id, Path(r.path), r.duration_seconds, r.sha256, r.transcript
+                )
+                for r in rows
+            ]
 
     def save_transcript(self, attempt_id: str, question_id: str, text: str) -> None:
         """Attach the text of a recorded answer once speech recognition has run."""

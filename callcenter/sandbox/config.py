@@ -41,8 +41,8 @@ class AsteriskConfig:
     trunk_match: str = "127.0.0.1:5070"
     trunk_auth: dict[str, str] | None = None
     rtp_start: int = 10000
-    rtp_end: int = 10999
-    max_calls: int = 600
+    rtp_end: int = 19999
+    max_calls: int = 2000
     simulator: bool = True
     sim_port: int = 5070
     sim_silence_ms: int = 1500

@@ -46,7 +46,8 @@ class SandboxStatus:
             f"  chroot:   {self.root}\n"
             f"  ARI:      {self.ari_url} ({ari})\n"
             f"  SIP:      udp 127.0.0.1:5060 (trunk), udp 127.0.0.1:5070 (simulated applicants)\n"
-            f"  storage:  {self.storage_root} (bind-mounted at the same path)"
+            f"  storage:  {self.storage_root} (bind-mounted at the same path)\n"
+            f"  recordings spool: {self.root}{STATE}/spool/recording"
         )
 
 
@@ -131,7 +132,7 @@ class Sandbox:
             log=f"{STATE}/log",
             run=f"{STATE}/run",
             cache=f"{STATE}/cache",
-            spool=str(self.storage_root / "spool"),
+            spool=f"{STATE}/spool",
         )
         ari = self.settings.ari
         port = int(ari.url.rsplit(":", 1)[1].split("/")[0])
@@ -144,13 +145,8 @@ class Sandbox:
         )
 
     def _prepare_dirs(self) -> None:
-        for sub in ("etc", "lib", "log", "run", "cache", "sim"):
+        for sub in ("etc", "lib", "log", "run", "cache", "sim", "spool", "spool/recording"):
             path = self.host(f"{STATE}/{sub}")
-            path.mkdir(parents=True, exist_ok=True)
-            os.chown(path, self.uid, self.uid)
-        # Asterisk writes recordings under the storage root; the controller reads them.
-        for sub in ("spool", "spool/recording"):
-            path = self.storage_root / sub
             path.mkdir(parents=True, exist_ok=True)
             os.chown(path, self.uid, self.uid)
         (self.storage_root / "prompts").mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from callcenter import bootstrap
 from callcenter.ari.client import AriClient
 from callcenter.controller.call import CallResult
+from callcenter.controller.recording import seal
 from callcenter.ivr.outcome import Outcome
 from callcenter.ledger.repository import AttemptView, Ledger
 from callcenter.ledger.taizhang import TaizhangRow
@@ -142,6 +143,24 @@ def test_low_score_records_the_reason(outcomes: Outcomes) -> None:
         # the simulated applicant spoke a sentence of about 5 s into each recording
         seconds = (wav.stat().st_size - 44) / 16000
         assert 3.0 < seconds < 30, (wav, seconds)
+
+
+def test_whole_call_is_recorded_and_sealed(outcomes: Outcomes) -> None:
+    for name in ("full_listening", "low_score", "hangup_midway"):
+        a = outcomes.attempts[name]
+        recs = outcomes.ledger.recordings(a.attempt_id)
+        call = recs[0]
+        assert call.kind == "call" and call.question_id is None
+        assert a.answered_at is not None and a.ended_at is not None
+        talk = (a.ended_at - a.answered_at).total_seconds()
+        assert call.duration_seconds is not None
+        # from the answer to the hang-up, give or take set-up and tear-down
+        assert abs(call.duration_seconds - talk) < 2.5, (name, call.duration_seconds, talk)
+        wav = TEST_STORAGE / call.path
+        assert seal(wav).sha256 == call.sha256
+    answers_sealed = [r for r in outcomes.ledger.recordings(outcomes.attempts["low_score"].attempt_id) if r.kind == "answer"]
+    assert [r.question_id for r in answers_sealed] == ["q1_reason", "q7_detail"]
+    assert all(r.sha256 and r.duration_seconds and r.duration_seconds > 3 for r in answers_sealed)
 
 
 def test_invalid_key_then_valid_key(outcomes: Outcomes) -> None:
