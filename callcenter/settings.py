@@ -36,7 +36,7 @@ class DialSettings(BaseModel):
     # Dial string for a phone number; {number} is the applicant's normalised number.
     endpoint: str = "PJSIP/{number}@trunk"
     caller_id: str = "03985831315"
-    ring_timeout: int = Field(30, description="seconds to let a number ring before giving up")
+    ring_timeout: int = 30  # seconds to let a number ring before giving up
     max_concurrent: int = 20
 
 
@@ -44,6 +44,15 @@ class IvrSettings(BaseModel):
     key_timeout: float = 8.0
     recording_max_seconds: int = 60
     recording_max_silence: int = 4
+
+
+class TrunkSettings(BaseModel):
+    """The carrier trunk in production; the sandbox points it at its simulated applicants."""
+
+    contact: str = "sip:127.0.0.1:5070"
+    match: str = "127.0.0.1:5070"
+    username: str = ""
+    password: SecretStr = SecretStr("")
 
 
 class SandboxSettings(BaseModel):
@@ -69,6 +78,7 @@ class Settings(BaseSettings):
     )
     ari: AriSettings = AriSettings()
     dial: DialSettings = DialSettings()
+    trunk: TrunkSettings = TrunkSettings()
     ivr: IvrSettings = IvrSettings()
     sandbox: SandboxSettings = SandboxSettings()
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from callcenter.cli import calls, demo, ledger, sandbox, script
+from callcenter.cli import asterisk, calls, demo, ledger, sandbox, script
 from callcenter.errors import CallcenterError
 from callcenter.settings import load_settings
 
@@ -18,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(asterisk.app, name="asterisk")
 app.add_typer(script.app, name="script")
 app.add_typer(ledger.app, name="ledger")
 app.command("demo")(demo.demo)

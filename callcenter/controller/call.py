@@ -21,7 +21,7 @@ from callcenter.controller.recording import SealedFile, WholeCallRecorder, seal
 from callcenter.errors import AriError, PromptError
 from callcenter.ivr.answers import Answer
 from callcenter.ivr.case import CaseInfo
-from callcenter.ivr.flow import FlowOptions, Interview
+from callcenter.ivr.flow import FlowOptions, Interview, InterviewResult
 from callcenter.ivr.outcome import Outcome, classify_unanswered
 from callcenter.prompts.cache import media_uri
 
@@ -124,7 +124,13 @@ class OutboundCall:
                     recording_max_silence=c.settings.ivr.recording_max_silence,
                 ),
             )
-            result = await interview.run()
+            try:
+                result = await interview.run()
+            except Exception as exc:  # one broken call must not take the others down
+                log.exception("call %s: interview failed", self.attempt_id)
+                result = InterviewResult(
+                    Outcome.PARTIAL, list(interview.answers), f"系统故障，通话中断：{exc}"
+                )
             if not line.hung_up.is_set():
                 await line.hangup()
             with contextlib.suppress(TimeoutError):

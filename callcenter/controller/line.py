@@ -119,8 +119,8 @@ class AriLine:
         self.key_seen.clear()
         try:
             await self.ari.play(self.channel_id, [self.media_for(t) for t in texts], playback_id)
-        except AriNotFound:
-            raise CallerHungUp() from None
+        except AriError as exc:
+            raise _gone_or(exc) from None
         done = await self._first(self._playback_done, self.key_seen, self.hung_up)
         if done is self.key_seen:
             await self.ari.stop_playback(playback_id)
@@ -155,8 +155,8 @@ class AriLine:
                 beep=True,
                 terminate_on="#",
             )
-        except AriNotFound:
-            raise CallerHungUp() from None
+        except AriError as exc:
+            raise _gone_or(exc) from None
         done = await self._first(self._recording_done, self.hung_up)
         if done is self.hung_up:
             # Asterisk closes the file when the channel goes; give it a moment to say so.
@@ -205,3 +205,10 @@ class AriLine:
     async def hangup(self) -> None:
         with contextlib.suppress(AriNotFound, AriError):
             await self.ari.hangup(self.channel_id)
+
+
+def _gone_or(exc: AriError) -> Exception:
+    """404 (no such channel) and 409 (no longer in Stasis) mean the caller has gone."""
+    if exc.status in (404, 409):
+        return CallerHungUp()
+    return exc
