@@ -53,6 +53,7 @@ class OutboundCall:
         self.case = case
         self.attempt_id = attempt_id
         self.media: dict[str, str] = {}
+        self._writes: asyncio.Task[None] | None = None
 
     async def run(self) -> CallResult:
         c = self.c
@@ -138,6 +139,7 @@ class OutboundCall:
                     await asyncio.shield(pump)
         finally:
             pump.cancel()
+        await self._flush_writes()
         sealed = await recorder.finish()
         if sealed is not None:
             await self._seal(sealed, None)
@@ -168,16 +170,36 @@ class OutboundCall:
             return await self._finish(Outcome.FAILED, None, f"{limit} 秒内没有呼叫结果")
 
     async def _save_answer(self, answer: Answer) -> None:
-        await asyncio.to_thread(
-            self.c.ledger.save_answer,
-            self.attempt_id,
-            answer,
-            self.c.settings.storage_root.resolve(),
-        )
-        if answer.recording is not None:
-            await self._seal(await asyncio.to_thread(seal, answer.recording), answer.question_id)
-        for hook in self.c.answer_hooks:
-            await hook(self.attempt_id, answer)
+        """Queue the write and return, so the next question is not held up by the disk.
+
+        Writes stay in order (each waits for the one before) and the call waits for
+        all of them before it closes its ledger row.
+        """
+        previous = self._writes
+
+        async def write() -> None:
+            if previous is not None:
+                await previous
+            await asyncio.to_thread(
+                self.c.ledger.save_answer,
+                self.attempt_id,
+                answer,
+                self.c.settings.storage_root.resolve(),
+            )
+            if answer.recording is not None:
+                sealed = await asyncio.to_thread(seal, answer.recording)
+                await self._seal(sealed, answer.question_id)
+            for hook in self.c.answer_hooks:
+                await hook(self.attempt_id, answer)
+
+        self._writes = asyncio.create_task(write(), name=f"save-{self.attempt_id}-{answer.question_id}")
+
+    async def _flush_writes(self) -> None:
+        if self._writes is not None:
+            try:
+                await asyncio.shield(self._writes)
+            except Exception:
+                log.exception("call %s: an answer could not be written", self.attempt_id)
 
     async def _seal(self, sealed: SealedFile, question_id: str | None) -> None:
         await asyncio.to_thread(

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -54,6 +55,11 @@ class Controller:
         self._events: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Controller:
+        # ledger writes, prompt rendering and file moves run in threads; the default
+        # pool (cores + 4) queues them behind each other when many calls are up
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=32, thread_name_prefix="callcenter-io")
+        )
         self._events = asyncio.create_task(
             self.ari.run_events(self.router.dispatch, on_connect=self._resync), name="ari-events"
         )
