@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from callcenter.ari.client import AriClient
-from callcenter.errors import AriNotFound, AriUnreachable
+from callcenter.errors import AriNotFound
 from callcenter.settings import AriSettings
 
 from .conftest import stop
@@ -32,16 +31,8 @@ SANDBOX = AriSettings(
 
 
 @pytest.fixture
-async def asterisk(request: pytest.FixtureRequest) -> AsyncIterator[AriClient]:
-    # The sandbox fixture starts Asterisk where the suite provides one; otherwise this
-    # expects an already running sandbox and skips when there is none.
-    with contextlib.suppress(pytest.FixtureLookupError):
-        request.getfixturevalue("sandbox")
+async def asterisk(sandbox: object) -> AsyncIterator[AriClient]:
     async with AriClient(SANDBOX) as ari:
-        try:
-            await ari.ping()
-        except AriUnreachable as exc:
-            pytest.skip(f"Asterisk sandbox not running: {exc}")
         yield ari
 
 
