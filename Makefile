@@ -3,43 +3,49 @@
 CACHE ?= /var/cache/callcenter
 VENV  ?= $(CACHE)/venv
 PY    := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)-$(shell echo $(CURDIR) | sha1sum | cut -c1-8)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 CALLS ?= 8
+# the code always runs from this checkout (the virtualenv holds only dependencies)
+export PYTHONPATH := $(CURDIR)
+CC    := $(PY) -m callcenter
 
 .PHONY: deps services sandbox test test-fast demo bench lint clean-sandbox
 
 deps: $(STAMP)
+	@bash scripts/apt-deps.sh
 
-$(STAMP): pyproject.toml
+# named after the dependency list, so a changed pyproject.toml reinstalls
+$(STAMP):
 	bash scripts/apt-deps.sh
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) scripts/requirements.py > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 services:
 	bash scripts/services.sh
 
 sandbox: deps
-	$(VENV)/bin/callcenter sandbox up
+	$(CC) sandbox up
 
 # The whole suite: unit tests, PostgreSQL, and end-to-end calls on the real Asterisk.
 test: deps services
-	$(VENV)/bin/pytest -q
+	$(PY) -m pytest -q
 
 # Seconds: no Asterisk, no PostgreSQL.
 test-fast: deps
-	$(VENV)/bin/pytest -q -m "not asterisk and not postgres"
+	$(PY) -m pytest -q -m "not asterisk and not postgres"
 
 demo: deps
-	$(VENV)/bin/callcenter demo --calls $(CALLS)
+	$(CC) demo --calls $(CALLS)
 
 bench: deps services
 	$(PY) benchmarks/concurrency.py --calls 50 100 200
 
 lint: deps
-	$(VENV)/bin/ruff check callcenter tests benchmarks
-	$(VENV)/bin/mypy callcenter
+	$(PY) -m ruff check callcenter tests benchmarks
+	$(PY) -m mypy callcenter
 
 clean-sandbox:
-	-$(VENV)/bin/callcenter sandbox down
+	-$(CC) sandbox down

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
@@ -17,6 +18,11 @@ from sqlalchemy.exc import OperationalError
 
 from callcenter.ledger.db import make_engine, migrate, session_factory
 from callcenter.ledger.repository import Ledger
+
+# Processes the tests start (workers, the CLI) run this checkout's code too.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")])
+)
 
 POSTGRES_URL_ENV = "CALLCENTER_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
