@@ -15,6 +15,7 @@ from callcenter.ivr.case import CaseInfo
 from callcenter.ivr.flow import FlowOptions, Interview
 from callcenter.ivr.port import CallerHungUp, Recording
 from callcenter.ivr.script import load_script
+from callcenter.ivr.takeover import HandoverRequest, HandoverResult
 
 app = typer.Typer(help="Call scripts (ivr_scripts/*.yaml).")
 
@@ -57,6 +58,11 @@ class TerminalLine:
 
     def clear_keys(self) -> None:
         self.pending.clear()
+
+    async def hand_over(self, request: HandoverRequest) -> HandoverResult:
+        note = f"{request.rule_label}: no agents in a simulation, the script goes on"
+        print(f"  ☎  ({note})", file=self.out)
+        return HandoverResult(connected=False)
 
 
 @app.command()

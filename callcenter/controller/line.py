@@ -12,18 +12,20 @@ import contextlib
 import logging
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from callcenter.ari.client import AriClient
 from callcenter.errors import AriError, AriNotFound
 from callcenter.ivr.port import CallerHungUp, Recording
+from callcenter.ivr.takeover import HandoverRequest, HandoverResult
 
 log = logging.getLogger(__name__)
 
 Event = dict[str, Any]
 MediaFor = Callable[[str], str]
+Handover = Callable[[HandoverRequest], Awaitable[HandoverResult]]
 
 HANGUP_EVENTS = frozenset({"ChannelHangupRequest", "StasisEnd", "ChannelDestroyed"})
 # synthetic event the controller puts on the queue after the events WebSocket reconnects
@@ -58,6 +60,8 @@ class AriLine:
         self.key_times: list[float] = []  # when each key arrived (loop time), for latency
         self.prompt_starts: list[float] = []
         self.played: list[str] = []  # every text sent to the line, in order
+        # how to put the caller through to an agent, when agents are set up (agents.desk)
+        self.handover: Handover | None = None
 
     # -- event pump ---------------------------------------------------------
     async def pump(self) -> None:
@@ -169,6 +173,12 @@ class AriLine:
     def clear_keys(self) -> None:
         while not self.keys.empty():
             self.keys.get_nowait()
+
+    async def hand_over(self, request: HandoverRequest) -> HandoverResult:
+        self._check()
+        if self.handover is None:
+            return HandoverResult(connected=False)
+        return await self.handover(request)
 
     # -- helpers --------------------------------------------------------------
     def _keep(self, name: str, step_id: str) -> Recording | None:

@@ -14,6 +14,7 @@ from callcenter.ivr.answers import Answer
 from callcenter.ivr.outcome import Outcome
 from callcenter.ivr.port import CallerHungUp, CallPort
 from callcenter.ivr.script import Digits, Question, Record, Say, Script, Step, parts
+from callcenter.ivr.takeover import PERSON_RULE_ID, HandoverRequest
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,11 @@ class Interview:
         self.key_timeout = script.key_timeout or options.key_timeout
         self.answers: list[Answer] = []
         self.reached_closing = False
+        self.takeover = script.takeover
+        # one handover per call: an applicant nobody could take is not rung through twice
+        self.handover_tried = False
+        self._handing_over = False
+        self._handover_note = ""
 
     def text(self, template: str) -> str:
         return template.format(**self.fields)
@@ -72,9 +78,12 @@ class Interview:
                 return self._result(Outcome.COMPLETE)
             if self._refused():
                 return self._result(Outcome.REFUSED)
+            if self._handing_over:
+                return self._result(Outcome.PARTIAL, f"转人工等待中挂断，已答{self._answered()}题")
             return self._result(Outcome.PARTIAL, f"中途挂断，已答{self._answered()}题")
 
     def _result(self, outcome: Outcome, note: str = "") -> InterviewResult:
+        note = "；".join(n for n in (note, self._handover_note) if n)
         log.info("interview ended: %s %s", outcome.value, note)
         return InterviewResult(outcome, list(self.answers), note)
 
@@ -103,11 +112,14 @@ class Interview:
 
     async def _question(self, q: Question) -> None:
         prompt = [self.text(t) for t in parts(q.text)] + [self.text(q.keypad_guide())]
-        key = await self._ask(prompt, lambda k: q.option(k) is not None)
+        key = await self._ask(prompt, lambda k: q.option(k) is not None, q.id)
         option = q.option(key)
         assert option is not None
         score = int(key) if q.type == "scale" else None
         await self._save(Answer(q.id, q.label, q.type, keys=key, value=option.text, score=score))
+        rule = self.takeover.rule_for(q.id, key) if self.takeover is not None else None
+        if rule is not None and not self.handover_tried:
+            await self._hand_over(rule.id, rule.label, q.id, key, rule.misconduct)
         branch = q.branch(key)
         if branch is not None:
             await self._steps(branch.steps)
@@ -116,8 +128,12 @@ class Interview:
             if branch.end == "complete":
                 raise _End(Outcome.COMPLETE)
 
-    async def _ask(self, prompt: list[str], valid: Callable[[str], bool]) -> str:
-        """Play a question and return a valid key: one repeat on silence, 输入有误 on a bad key."""
+    async def _ask(self, prompt: list[str], valid: Callable[[str], bool], question_id: str) -> str:
+        """Play a question and return a valid key: one repeat on silence, 输入有误 on a bad key.
+
+        The person key puts the caller through to an agent; if none answers, the question
+        is asked again.
+        """
         silent, invalid = 0, 0
         messages = self.script.messages
         await self.port.play(prompt)
@@ -132,6 +148,12 @@ class Interview:
                 continue
             if valid(key):
                 return key
+            if self._wants_person(key):
+                assert self.takeover is not None
+                label = self.takeover.person_label
+                await self._hand_over(PERSON_RULE_ID, label, question_id, key, False)
+                await self.port.play(prompt)
+                continue
             invalid += 1
             log.info("invalid key %r (%d)", key, invalid)
             if invalid >= self.script.max_invalid:
@@ -180,6 +202,42 @@ class Interview:
                 value=None,
             )
         )
+
+    def _wants_person(self, key: str) -> bool:
+        return (
+            self.takeover is not None
+            and self.takeover.person_key == key
+            and not self.handover_tried
+        )
+
+    async def _hand_over(
+        self, rule_id: str, label: str, question_id: str, key: str, misconduct: bool
+    ) -> None:
+        """Ring the agents; end the interview if one took the call, else say so and go on."""
+        assert self.takeover is not None
+        self.handover_tried = True
+        log.info("takeover rule %s fired at %s (key %s)", rule_id, question_id, key)
+        request = HandoverRequest(
+            rule_id=rule_id,
+            rule_label=label,
+            question_id=question_id,
+            key=key,
+            misconduct=misconduct,
+            transfer_prompt=self.text(self.takeover.transfer),
+            answers=tuple(self.answers),
+        )
+        self._handing_over = True  # stays set if the caller hangs up while waiting
+        result = await self.port.hand_over(request)
+        self._handing_over = False
+        if result.connected:
+            raise _End(Outcome.TRANSFERRED, f"转人工原因：{label}")
+        self.port.clear_keys()
+        if result.callback_task is None:
+            # nobody will call back (no agents are set up): promise nothing
+            self._handover_note = "转人工未接通"
+            return
+        self._handover_note = "转人工未接通，已登记回电"
+        await self.port.play([self.text(self.takeover.callback)])
 
     async def _save(self, answer: Answer) -> None:
         self.answers.append(answer)

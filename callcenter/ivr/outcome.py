@@ -18,6 +18,8 @@ class Outcome(StrEnum):
     COMPLETE = "answered_complete"
     PARTIAL = "answered_partial"
     REFUSED = "refused"
+    # a human agent took the call over; the rest of the script was not asked
+    TRANSFERRED = "transferred"
     BUSY = "busy"
     NO_ANSWER = "no_answer"
     CONGESTION = "congestion"
@@ -26,7 +28,7 @@ class Outcome(StrEnum):
 
     @property
     def answered(self) -> bool:
-        return self in (Outcome.COMPLETE, Outcome.PARTIAL, Outcome.REFUSED)
+        return self in (Outcome.COMPLETE, Outcome.PARTIAL, Outcome.REFUSED, Outcome.TRANSFERRED)
 
     @property
     def label(self) -> str:
@@ -37,6 +39,7 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.COMPLETE: "完成回访",
     Outcome.PARTIAL: "回访未完成",
     Outcome.REFUSED: "拒绝回访",
+    Outcome.TRANSFERRED: "已转人工",
     Outcome.BUSY: "占线",
     Outcome.NO_ANSWER: "无人接听",
     Outcome.CONGESTION: "线路拥塞",

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from callcenter.ivr.takeover import HandoverRequest, HandoverResult
+
 
 class CallerHungUp(Exception):
     """The called person (or the network) ended the call."""
@@ -33,3 +35,10 @@ class CallPort(Protocol):
 
     def clear_keys(self) -> None:
         """Forget keys pressed so far (e.g. the # that ended a recording)."""
+
+    async def hand_over(self, request: HandoverRequest) -> HandoverResult:
+        """Put the caller through to a human agent and return when that is over.
+
+        Connected: an agent talked to the caller and the call is theirs; not connected:
+        no agent took it (a call-back task is recorded) and the caller is still here.
+        """

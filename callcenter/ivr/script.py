@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from callcenter.errors import ScriptError
+from callcenter.ivr.takeover import LocatedError, Takeover, check_rules
 
 # Fields every case provides to prompt templates (see CaseInfo.prompt_fields).
 CASE_FIELDS = frozenset({"name", "title", "date", "unit", "matter"})
@@ -161,6 +162,8 @@ class Script(_Model):
     max_invalid: int = Field(3, ge=1, le=10)
     defaults: dict[str, str] = {}
     messages: Messages = Messages()
+    # when to put the applicant through to a human agent (see ivr.takeover)
+    takeover: Takeover | None = None
     steps: list[Step] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -178,6 +181,24 @@ class Script(_Model):
                             f"step {step.id!r}: unknown field {{{field}}} in prompt; "
                             f"known: {', '.join(sorted(known))}"
                         )
+        if self.takeover is not None:
+            questions = {
+                q.id: (q.type, [o.key for o in q.options])
+                for q in walk(self.steps)
+                if isinstance(q, Question)
+            }
+            try:
+                check_rules(self.takeover, questions)
+            except LocatedError as exc:
+                raise LocatedError(str(exc), ("takeover", *exc.loc)) from None
+            for name in ("transfer", "callback"):
+                unknown = template_fields(getattr(self.takeover, name)) - known
+                if unknown:
+                    raise LocatedError(
+                        f"unknown field {{{sorted(unknown)[0]}}} in prompt; "
+                        f"known: {', '.join(sorted(known))}",
+                        ("takeover", name),
+                    )
         return self
 
     def questions(self) -> list[Question | Digits | Record]:
@@ -197,6 +218,8 @@ class Script(_Model):
                 yield f"{step.id}.keys", guide
         for name, text in self.messages.model_dump().items():
             yield f"message.{name}", text
+        if self.takeover is not None:
+            yield from self.takeover.texts()
 
     def all_texts(self) -> Iterator[str]:
         """Every prompt text of the script, templates unfilled."""
@@ -243,7 +266,9 @@ def load_script(path: Path) -> Script:
         return Script.model_validate(_plain(raw))
     except ValidationError as exc:
         err = exc.errors()[0]
-        line, field = _locate(raw, err["loc"])
+        # a check across fields raised in a model validator says where it points
+        below = getattr(err.get("ctx", {}).get("error"), "loc", ())
+        line, field = _locate(raw, (*err["loc"], *below))
         more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
         msg = err["msg"].removeprefix("Value error, ")
         raise ScriptError(f"{path}:{line}: {field}: {msg}{more}") from None

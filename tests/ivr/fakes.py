@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from callcenter.ivr.port import CallerHungUp, Recording
+from callcenter.ivr.takeover import HandoverRequest, HandoverResult
 
 
 class ScriptedLine:
@@ -14,12 +15,17 @@ class ScriptedLine:
     ("rec", seconds) for a spoken answer when a recording starts.
     """
 
-    def __init__(self, plan: list[object], tmp: Path) -> None:
+    def __init__(
+        self, plan: list[object], tmp: Path, handover: HandoverResult | str | None = None
+    ) -> None:
         self.plan = list(plan)
         self.tmp = tmp
         self.played: list[str] = []
         self.recorded: list[str] = []
         self.gone = False
+        # what a handover comes to: a result, or "hangup" (the caller gives up waiting)
+        self.handover = handover or HandoverResult(connected=False)
+        self.handovers: list[HandoverRequest] = []
 
     def _next(self) -> object:
         if self.gone:
@@ -50,3 +56,13 @@ class ScriptedLine:
 
     def clear_keys(self) -> None:
         pass
+
+    async def hand_over(self, request: HandoverRequest) -> HandoverResult:
+        if self.gone:
+            raise CallerHungUp()
+        self.handovers.append(request)
+        if self.handover == "hangup":
+            self.gone = True
+            raise CallerHungUp()
+        assert isinstance(self.handover, HandoverResult)
+        return self.handover
