@@ -52,3 +52,9 @@ class PromptError(CallcenterError):
 
 class LedgerError(CallcenterError):
     error_id = "ledger-error"
+
+
+class AccountError(CallcenterError):
+    """A web user could not be added or changed; the message names the user and field."""
+
+    error_id = "account-invalid"

@@ -168,3 +168,8 @@ class AnswerRow(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recording: Mapped[Recording | None] = relationship()
+
+
+# Tables of other concepts share this metadata, so that migrations and the check that
+# models and migrations agree see them whichever module is imported first.
+from callcenter.ledger import access_models as _access_models  # noqa: E402, F401
