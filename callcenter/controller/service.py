@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Awaitable, Callable, Iterable
@@ -19,11 +21,13 @@ from callcenter.ari.client import AriClient
 from callcenter.ari.router import EventRouter
 from callcenter.controller.call import CallResult, OutboundCall, now
 from callcenter.controller.line import RESYNC
-from callcenter.errors import AriError, AriNotFound
+from callcenter.controller.slots import LocalSlots, Slots
+from callcenter.errors import AriError, AriNotFound, LedgerError
 from callcenter.ivr.answers import Answer
 from callcenter.ivr.case import CaseInfo
 from callcenter.ivr.outcome import Outcome
 from callcenter.ivr.script import Script
+from callcenter.ledger.leases import Leases
 from callcenter.ledger.repository import Ledger
 from callcenter.prompts.cache import PromptCache
 from callcenter.settings import Settings
@@ -41,6 +45,9 @@ class Controller:
         script: Script,
         prompts: PromptCache,
         settings: Settings,
+        *,
+        slots: Slots | None = None,
+        leases: Leases | None = None,
     ) -> None:
         self.ari = ari
         self.ledger = ledger
@@ -48,8 +55,14 @@ class Controller:
         self.prompts = prompts
         self.settings = settings
         self.router = EventRouter(fallback=self._unrouted)
-        self.slots = asyncio.Semaphore(settings.dial.max_concurrent)
+        self.slots: Slots = slots or LocalSlots(settings.dial.max_concurrent)
+        # the process's name among those sharing the ledger: its ARI app, unique per
+        # connected process; recorded on each attempt it places
+        self.owner = ari.app
+        self.leases = leases
+        self._heartbeat: asyncio.Task[None] | None = None
         self.active: set[str] = set()
+        self.resyncs = 0  # (re)connections of the events WebSocket so far
         # called after each answer is stored, e.g. to queue a transcription
         self.answer_hooks: list[AnswerHook] = []
         self._events: asyncio.Task[None] | None = None
@@ -64,10 +77,20 @@ class Controller:
             self.ari.run_events(self.router.dispatch, on_connect=self._resync), name="ari-events"
         )
         await self.ari.wait_connected(timeout=20)
+        if self.leases is not None:
+            await self._renew_lease()
+            self._heartbeat = asyncio.create_task(self._keep_lease(), name="controller-lease")
         await self.recover()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+            if self.leases is not None:
+                with contextlib.suppress(LedgerError):
+                    await asyncio.to_thread(self.leases.drop, self.owner)
         if self._events is not None:
             self._events.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -76,7 +99,7 @@ class Controller:
     async def call(self, case: CaseInfo, attempt_id: str | None = None) -> CallResult:
         """Place one call when a slot is free and return how it ended."""
         attempt_id = attempt_id or str(uuid.uuid4())
-        async with self.slots:
+        async with self.slots.hold(attempt_id):
             self.active.add(attempt_id)
             try:
                 return await OutboundCall(self, case, attempt_id).run()
@@ -87,8 +110,15 @@ class Controller:
         return list(await asyncio.gather(*(self.call(c) for c in cases)))
 
     async def recover(self) -> int:
-        """Close attempts left open by a process that stopped mid-call; return how many."""
-        left = [a for a in await asyncio.to_thread(self.ledger.unfinished_attempts)]
+        """Close attempts left open by a process that stopped mid-call; return how many.
+
+        With leases, only attempts whose owner is this process or no live one: others
+        sharing the ledger may be in the middle of theirs. Safe to call at any time.
+        """
+        if self.leases is not None:
+            left = await asyncio.to_thread(self.leases.orphaned_attempts, self.owner, now())
+        else:
+            left = await asyncio.to_thread(self.ledger.unfinished_attempts)
         closed = 0
         for attempt_id in left:
             if attempt_id in self.active:
@@ -108,8 +138,29 @@ class Controller:
             log.warning("closed %d call attempts left open by an earlier run", closed)
         return closed
 
+    async def _renew_lease(self) -> None:
+        assert self.leases is not None
+        await asyncio.to_thread(
+            self.leases.renew,
+            self.owner,
+            self.settings.campaign.lease_seconds,
+            now(),
+            socket.gethostname(),
+            os.getpid(),
+        )
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease at a third of its length, so one missed write does not lose it."""
+        while True:
+            await asyncio.sleep(self.settings.campaign.lease_seconds / 3)
+            try:
+                await self._renew_lease()
+            except LedgerError as exc:
+                log.warning("could not renew the lease of %s: %s", self.owner, exc)
+
     async def _resync(self) -> None:
         """After a (re)connect: tell every call which channels Asterisk still has."""
+        self.resyncs += 1
         if not self.active:
             return
         channel_ids = {ch["id"] for ch in await self.ari.channels()}
