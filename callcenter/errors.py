@@ -58,3 +58,9 @@ class AccountError(CallcenterError):
     """A web user could not be added or changed; the message names the user and field."""
 
     error_id = "account-invalid"
+
+
+class AgentError(CallcenterError):
+    """An agent could not be added, changed, pushed to Asterisk or rung; names the agent."""
+
+    error_id = "agent-error"

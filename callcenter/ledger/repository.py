@@ -32,6 +32,7 @@ from callcenter.ledger.models import (
     Unit,
     utcnow,
 )
+from callcenter.ledger.takeover_remarks import agent_remarks
 
 log = logging.getLogger(__name__)
 
@@ -396,7 +397,9 @@ class Ledger:
                 stmt = stmt.where(Case.unit_id == _unit_id(s, unit))
             if attempt_ids is not None:
                 stmt = stmt.where(CallAttempt.id.in_(list(attempt_ids)))
-            return [_taizhang_row(a) for a in s.execute(stmt).scalars()]
+            # what agents wrote after taking a call over or calling back goes into 备注
+            agents = agent_remarks(s, stmt.with_only_columns(CallAttempt.id).order_by(None))
+            return [_taizhang_row(a, agents.get(a.id, "")) for a in s.execute(stmt).scalars()]
 
     # -- plumbing --------------------------------------------------------------------
 
@@ -481,7 +484,7 @@ def _answer(row: AnswerRow) -> Answer:
     )
 
 
-def _taizhang_row(attempt: CallAttempt) -> tz.TaizhangRow:
+def _taizhang_row(attempt: CallAttempt, agent_remark: str = "") -> tz.TaizhangRow:
     case = attempt.case
     if attempt.outcome is None:  # finish_attempt sets both; only a hand edit gets here
         raise LedgerError(f"attempt {attempt.id!r} has ended_at but no outcome")
@@ -498,5 +501,10 @@ def _taizhang_row(attempt: CallAttempt) -> tz.TaizhangRow:
         respondent=case.applicant_org or case.applicant_name,
         matter=case.matter,
         phone_record=tz.phone_record(outcome, answers, transcripts),
-        remark=tz.remark(outcome, answers, attempt.note, complaint=case.is_complaint),
+        remark=tz.remark(
+            outcome,
+            answers,
+            "；".join(n for n in (attempt.note, agent_remark) if n),
+            complaint=case.is_complaint,
+        ),
     )

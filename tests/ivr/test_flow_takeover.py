@@ -54,7 +54,9 @@ async def test_score_4_puts_the_applicant_through_and_ends_the_script(
     assert not request.misconduct
     # the agent sees what was answered, the answer that fired the rule included
     assert [(a.question_id, a.value) for a in request.answers] == [
-        ("consent", "方便"), ("q1_environment", "非常满意"), ("q2_attitude", "不太满意")
+        ("consent", "方便"),
+        ("q1_environment", "非常满意"),
+        ("q2_attitude", "不太满意"),
     ]
     assert [a.question_id for a in saved] == ["consent", "q1_environment", "q2_attitude"]
     assert line.recorded == []  # the agent asks why, not the recorder
@@ -90,7 +92,9 @@ async def test_misconduct_report_is_flagged(script: Script, tmp_path: Path) -> N
     assert result.outcome is Outcome.TRANSFERRED
     [request] = line.handovers
     assert (request.rule_id, request.question_id, request.misconduct) == (
-        "misconduct", "q6_integrity", True
+        "misconduct",
+        "q6_integrity",
+        True,
     )
     assert request.rule_label == "反映索拿卡要"
 

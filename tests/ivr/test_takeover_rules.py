@@ -64,15 +64,21 @@ def test_a_script_without_takeover_has_none(tmp_path: Path) -> None:
 
 
 def test_unknown_question_is_named_with_its_line(tmp_path: Path) -> None:
-    msg = error(tmp_path, "takeover:\n  rules:\n    - id: low\n      label: 低分\n"
-                "      questions: [q1, q9]\n      keys: [3]\n")
+    msg = error(
+        tmp_path,
+        "takeover:\n  rules:\n    - id: low\n      label: 低分\n"
+        "      questions: [q1, q9]\n      keys: [3]\n",
+    )
     assert msg.startswith(f"{tmp_path / 's.yaml'}:16: takeover.rules[0].questions[1]:")
     assert "'q9' is not a question of the script" in msg
 
 
 def test_key_that_is_not_an_option_of_the_question(tmp_path: Path) -> None:
-    msg = error(tmp_path, "takeover:\n  rules:\n    - id: m\n      label: 索拿卡要\n"
-                "      questions: [q6]\n      keys: [3]\n")
+    msg = error(
+        tmp_path,
+        "takeover:\n  rules:\n    - id: m\n      label: 索拿卡要\n"
+        "      questions: [q6]\n      keys: [3]\n",
+    )
     assert ":17: takeover.rules[0].keys:" in msg
     assert "keys ['3'] are not options of 'q6'" in msg
 
