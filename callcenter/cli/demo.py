@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -40,7 +41,11 @@ def load_cases(ledger: Ledger, samples: list[SampleCase]) -> list[CaseInfo]:
 
 
 async def run_calls(
-    settings: Settings, ledger: Ledger, samples: list[SampleCase], infos: list[CaseInfo], console: Console
+    settings: Settings,
+    ledger: Ledger,
+    samples: list[SampleCase],
+    infos: list[CaseInfo],
+    console: Console,
 ) -> list[CallResult]:
     async with AriClient(settings.ari) as ari:
         for s in samples:
@@ -59,7 +64,9 @@ async def run_calls(
         async def one(ctl, info: CaseInfo) -> CallResult:  # type: ignore[no-untyped-def]
             result = await ctl.call(info)
             counts[result.outcome.label] += 1
-            progress.update(task, advance=1, description=" ".join(f"{k} {v}" for k, v in counts.items()))
+            progress.update(
+                task, advance=1, description=" ".join(f"{k} {v}" for k, v in counts.items())
+            )
             return result
 
         async with bootstrap.controller(settings, ledger) as ctl:
@@ -73,28 +80,29 @@ def demo(
 ) -> None:
     """Start the sandbox, call N simulated applicants at once, print the 台账, write the XLSX."""
     settings = ctx.obj.settings
-    console = Console()
+    # a log or a pipe has no width of its own: give the 台账 room to be read
+    console = Console(width=None if sys.stdout.isatty() else 160)
     console.print(up(settings))
     today = datetime.now(SHANGHAI).date()
     last_month = (today.replace(day=1) - date.resolution).replace(day=1)
     samples = sample_cases(calls, last_month)
     with bootstrap.open_ledger(settings) as ledger:
         infos = load_cases(ledger, samples)
-        console.print(f"calling {len(infos)} applicants about cases completed in {last_month:%Y-%m} …")
+        console.print(
+            f"calling {len(infos)} applicants about cases completed in {last_month:%Y-%m} …"
+        )
         results = asyncio.run(run_calls(settings, ledger, samples, infos, console))
         ids = {r.attempt_id for r in results}
         rows = ledger.taizhang(f"{today:%Y-%m}", attempt_ids=ids)
+        month_rows = ledger.taizhang(f"{today:%Y-%m}")
     console.print(table(rows, f"电话回访登记台账（{today:%Y年%m月}，本次 {len(rows)} 通）"))
     expected = Counter(s.persona.expect for s in samples)
     got = Counter(r.outcome.value for r in results)
     if expected != got:
-        console.print(f"[yellow]outcomes differ from the personas: expected {dict(expected)}, got {dict(got)}")
+        console.print(
+            f"[yellow]outcomes differ from the personas: expected {dict(expected)}, got {dict(got)}"
+        )
     path = output or settings.storage_root / "exports" / f"电话回访登记台账-{today:%Y-%m}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
-    export_xlsx(ledger_rows_for_month(settings, f"{today:%Y-%m}"), path)
-    console.print(f"wrote {path}")
-
-
-def ledger_rows_for_month(settings: Settings, month: str) -> list:  # type: ignore[type-arg]
-    with bootstrap.open_ledger(settings) as ledger:
-        return ledger.taizhang(month)
+    export_xlsx(month_rows, path)
+    console.print(f"wrote {path} ({len(month_rows)} rows for {today:%Y-%m})")
