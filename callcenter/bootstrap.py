@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from callcenter.ari.client import AriClient
 from callcenter.controller.service import Controller
 from callcenter.ivr.script import Script, load_script
@@ -24,6 +26,19 @@ def open_ledger(settings: Settings) -> Iterator[Ledger]:
     try:
         migrate(engine)
         yield Ledger(session_factory(engine))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def open_sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the configured database, migrated, for the modules beside the ledger."""
+    if settings.database_url.startswith("sqlite:///"):
+        settings.storage_root.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        yield session_factory(engine)
     finally:
         engine.dispose()
 

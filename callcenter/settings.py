@@ -55,6 +55,19 @@ class TrunkSettings(BaseModel):
     password: SecretStr = SecretStr("")
 
 
+class WebSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8080
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    # Set when the pages are served over HTTPS (directly or behind a proxy).
+    secure_cookies: bool = False
+    page_size: int = 50
+    # Failed logins for one user name within the window before further tries are refused.
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+
+
 class SandboxSettings(BaseModel):
     cache_dir: Path = Path("/var/cache/callcenter")
     uid: int = 64101
@@ -81,6 +94,7 @@ class Settings(BaseSettings):
     trunk: TrunkSettings = TrunkSettings()
     ivr: IvrSettings = IvrSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    web: WebSettings = WebSettings()
 
     @classmethod
     def settings_customise_sources(

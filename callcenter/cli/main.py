@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from callcenter.cli import asterisk, calls, demo, ledger, sandbox, script
+from callcenter.cli import asterisk, calls, demo, ledger, sandbox, script, users, web
 from callcenter.errors import CallcenterError
 from callcenter.settings import load_settings
 
@@ -21,6 +21,8 @@ app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(asterisk.app, name="asterisk")
 app.add_typer(script.app, name="script")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(web.app, name="web")
+app.add_typer(users.app, name="user")
 app.command("demo")(demo.demo)
 app.command("call")(calls.call)
 

@@ -22,7 +22,12 @@ def access_log(ledger_engine: Engine) -> AccessLog:
 def test_entries_newest_first_and_filtered(access_log: AccessLog) -> None:
     first = access_log.record("login", username="ducha1", user_id=3, role="auditor")
     access_log.record(
-        "play_recording", username="ducha1", user_id=3, role="auditor", attempt_id="a1", recording_id=7
+        "play_recording",
+        username="ducha1",
+        user_id=3,
+        role="auditor",
+        attempt_id="a1",
+        recording_id=7,
     )
     access_log.record("export", username="jiwei1", user_id=2, role="supervisor", detail="2026-11")
 

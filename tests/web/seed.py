@@ -168,7 +168,9 @@ def seed(ledger: Ledger, storage_root: Path, speech: Speech) -> Seeded:
         sha256=sha256(call_wav),
         storage_root=storage_root,
     )
-    ledger.finish_attempt(complete, Outcome.COMPLETE, CAUSE_NORMAL, answered + timedelta(seconds=30))
+    ledger.finish_attempt(
+        complete, Outcome.COMPLETE, CAUSE_NORMAL, answered + timedelta(seconds=30)
+    )
 
     unanswered = "1760000000.202"
     start = beijing(2026, 10, 12, 15, 30)

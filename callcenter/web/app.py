@@ -1,0 +1,87 @@
+"""The aiohttp application: middlewares, routes, and the database it opens and closes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy import Engine
+
+from callcenter.ledger.access_log import AccessLog
+from callcenter.ledger.accounts import Accounts
+from callcenter.ledger.db import make_engine, migrate, session_factory
+from callcenter.ledger.integrity import RecordingVerifier
+from callcenter.ledger.repository import Ledger
+from callcenter.ledger.search import LedgerSearch
+from callcenter.settings import Settings
+from callcenter.web import keys, security
+from callcenter.web.templating import make_environment
+from callcenter.web.views import access_log, auth, calls, export, ledger, recordings
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> web.Application:
+    """The web application for ``settings``.
+
+    Without ``engine`` it opens (and migrates) the configured database on startup and
+    disposes of it on shutdown; a given engine is used as it is and left open.
+    """
+    app = web.Application(
+        middlewares=[
+            security.headers_middleware,
+            security.errors_middleware,
+            security.session_middleware,
+            security.csrf_middleware,
+        ],
+        client_max_size=64 * 1024,  # forms only; nothing is uploaded
+    )
+    app[keys.SETTINGS] = settings
+    app[keys.TEMPLATES] = make_environment()
+    app[keys.VERIFIER] = RecordingVerifier(settings.storage_root)
+    app.cleanup_ctx.append(_database(engine))
+    for module in (auth, ledger, calls, recordings, export, access_log):
+        app.router.add_routes(module.routes)
+    app.router.add_get("/healthz", _health)
+    app.router.add_static("/static", STATIC_DIR, name="static")
+    return app
+
+
+def _database(given: Engine | None):  # type: ignore[no-untyped-def]
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        settings = app[keys.SETTINGS]
+        engine = given
+        if engine is None:
+            if settings.database_url.startswith("sqlite:///"):
+                settings.storage_root.mkdir(parents=True, exist_ok=True)
+            engine = make_engine(settings.database_url)
+            await asyncio.to_thread(migrate, engine)
+        sessions = session_factory(engine)
+        app[keys.LEDGER] = Ledger(sessions)
+        app[keys.SEARCH] = LedgerSearch(sessions)
+        app[keys.ACCESS_LOG] = AccessLog(sessions)
+        app[keys.ACCOUNTS] = Accounts(
+            sessions,
+            idle=timedelta(minutes=settings.web.session_idle_minutes),
+            lifetime=timedelta(hours=settings.web.session_max_hours),
+        )
+        purged = await asyncio.to_thread(app[keys.ACCOUNTS].purge_expired)
+        log.info("web pages ready; %d expired sessions removed", purged)
+        try:
+            yield
+        finally:
+            if given is None:
+                engine.dispose()
+
+    return context
+
+
+async def _health(request: web.Request) -> web.Response:
+    await asyncio.to_thread(request.app[keys.SEARCH].months)
+    return web.Response(text="ok")

@@ -1,0 +1,109 @@
+"""Fixtures for the web tests: a seeded ledger on SQLite, one user per role, a client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import Engine
+
+from callcenter.ledger.access_log import AccessLog
+from callcenter.ledger.accounts import Accounts
+from callcenter.ledger.db import make_engine, migrate, session_factory
+from callcenter.ledger.repository import Ledger
+from callcenter.settings import Settings, load_settings
+from callcenter.web.app import create_app
+from callcenter.web.passwords import hash_password
+from tests.web.seed import Seeded, Speech, render_speech, seed
+
+# role -> (user name, password)
+USERS = {
+    "admin": ("admin1", "admin-password-1"),
+    "supervisor": ("jiwei1", "supervisor-password-1"),
+    "auditor": ("ducha1", "auditor-password-1"),
+    "agent": ("huawu1", "agent-password-1"),
+}
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def speech(tmp_path_factory: pytest.TempPathFactory) -> Speech:
+    return render_speech(tmp_path_factory.mktemp("speech"))
+
+
+@pytest.fixture(scope="session")
+def password_hashes() -> dict[str, str]:
+    # Argon2 is slow on purpose; hash each test password once per session.
+    return {role: hash_password(password) for role, (_, password) in USERS.items()}
+
+
+@pytest.fixture
+def web_settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        database_url=f"sqlite:///{tmp_path / 'web.db'}", storage_root=tmp_path / "storage"
+    )
+
+
+@pytest.fixture
+def web_engine(web_settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(web_settings.database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def web_ledger(web_engine: Engine) -> Ledger:
+    return Ledger(session_factory(web_engine))
+
+
+@pytest.fixture
+def access_log(web_engine: Engine) -> AccessLog:
+    return AccessLog(session_factory(web_engine))
+
+
+@pytest.fixture
+def seeded(web_ledger: Ledger, web_settings: Settings, speech: Speech) -> Seeded:
+    return seed(web_ledger, web_settings.storage_root, speech)
+
+
+@pytest.fixture
+def users(web_engine: Engine, password_hashes: dict[str, str]) -> dict[str, tuple[str, str]]:
+    accounts = Accounts(session_factory(web_engine))
+    for role, (name, _) in USERS.items():
+        accounts.add_user(name, role, password_hashes[role])
+    return USERS
+
+
+@pytest.fixture
+async def client(
+    web_settings: Settings, web_engine: Engine, users: dict[str, tuple[str, str]]
+) -> AsyncIterator[TestClient]:
+    async with TestClient(TestServer(create_app(web_settings, engine=web_engine))) as c:
+        yield c
+
+
+def csrf_token(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no CSRF token in the page"
+    return match[1]
+
+
+async def login(client: TestClient, role: str) -> str:
+    """Log in as the test user of ``role``; returns the session's CSRF token."""
+    name, password = USERS[role]
+    page = await client.get("/login")
+    token = csrf_token(await page.text())
+    response = await client.post(
+        "/login",
+        data={"csrf_token": token, "username": name, "password": password, "next": "/"},
+        allow_redirects=False,
+    )
+    assert response.status == 303, await response.text()
+    home = await client.get("/")
+    assert home.status == 200
+    return csrf_token(await home.text())

@@ -1,0 +1,33 @@
+"""The access log page: readable by supervisors and administrators only."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient
+
+from tests.web.conftest import login
+from tests.web.seed import Seeded
+
+
+async def test_supervisor_reads_who_listened(client: TestClient, seeded: Seeded) -> None:
+    token = await login(client, "auditor")
+    assert (await client.get(f"/recordings/{seeded.reason_recording_id}")).status == 200
+    await client.post("/logout", data={"csrf_token": token})
+    await login(client, "supervisor")
+    page = await client.get("/access-log")
+    assert page.status == 200
+    html = await page.text()
+    assert "收听录音" in html and "ducha1" in html and "督查员" in html
+    assert f'href="/calls/{seeded.complete}"' in html
+    filtered = await (await client.get("/access-log", params={"action": "login"})).text()
+    assert "收听录音</td>" not in filtered
+    assert 'href="/access-log"' in html  # in the menu for this role
+
+
+async def test_auditor_and_agent_cannot_read_it(client: TestClient, seeded: Seeded) -> None:
+    token = await login(client, "auditor")
+    response = await client.get("/access-log")
+    assert response.status == 403
+    assert 'href="/access-log"' not in await (await client.get("/")).text()
+    await client.post("/logout", data={"csrf_token": token})
+    await login(client, "agent")
+    assert (await client.get("/access-log")).status == 403
