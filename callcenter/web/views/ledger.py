@@ -129,8 +129,9 @@ def _row(hit: SearchHit, keyword: str) -> HitRow:
         attempt_id=hit.attempt.id,
         called_at=hit.attempt.started_at,
         unit=hit.case.unit,
-        respondent=hit.case.applicant_org or hit.case.applicant_name,
-        applicant=hit.case.applicant_name + hit.case.title,
+        # 被回访对象: the organisation when there is one, with the person under it.
+        respondent=hit.case.applicant_org or hit.case.applicant_name + hit.case.title,
+        applicant=hit.case.applicant_name + hit.case.title if hit.case.applicant_org else "",
         phone=mask_phone(hit.case.phone),
         case_no=hit.case.case_no,
         matter=hit.case.matter,
