@@ -145,7 +145,10 @@ class LedgerSearch:
         with transaction(self._sessions, "search.units") as s:
             rows = s.execute(select(Unit)).scalars().all()
         names = {u.id: u.name for u in rows}
-        facts = [UnitFacts(u.name, u.kind, names.get(u.parent_id)) for u in rows]
+        facts = [
+            UnitFacts(u.name, u.kind, None if u.parent_id is None else names.get(u.parent_id))
+            for u in rows
+        ]
         return sorted(facts, key=lambda u: (u.parent or u.name, u.parent is not None, u.name))
 
     def months(self) -> list[str]:
@@ -241,7 +244,7 @@ class LedgerSearch:
             return None if row is None else _recording(row)
 
 
-def _filtered(s: Session, query: SearchQuery) -> Select[tuple[CallAttempt]]:
+def _filtered(s: Session, query: SearchQuery) -> Select[CallAttempt]:
     stmt = select(CallAttempt).join(CallAttempt.case).join(Case.unit)
     if query.month:
         start, end = tz.month_bounds(query.month)

@@ -42,10 +42,14 @@ def password_hashes() -> dict[str, str]:
 
 
 @pytest.fixture
-def web_settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        database_url=f"sqlite:///{tmp_path / 'web.db'}", storage_root=tmp_path / "storage"
-    )
+def web_db_url(tmp_path: Path) -> str:
+    """SQLite here; tests/web/test_postgres.py puts PostgreSQL in its place."""
+    return f"sqlite:///{tmp_path / 'web.db'}"
+
+
+@pytest.fixture
+def web_settings(tmp_path: Path, web_db_url: str) -> Settings:
+    return load_settings(database_url=web_db_url, storage_root=tmp_path / "storage")
 
 
 @pytest.fixture
