@@ -15,8 +15,12 @@ app = typer.Typer(help="The auditors' web pages (台账查询, call replay, acce
 @app.command()
 def serve(
     ctx: typer.Context,
-    host: Annotated[str | None, typer.Option(help="address to listen on [web.host]")] = None,
-    port: Annotated[int | None, typer.Option(help="port to listen on [web.port]")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="address to listen on (default: setting web.host)")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="port to listen on (default: setting web.port)")
+    ] = None,
 ) -> None:
     """Serve the web pages until interrupted; the database is migrated on start."""
     settings = ctx.obj.settings

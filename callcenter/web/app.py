@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,7 +53,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> web.Appli
     return app
 
 
-def _database(given: Engine | None):  # type: ignore[no-untyped-def]
+def _database(given: Engine | None) -> Callable[[web.Application], AsyncIterator[None]]:
     async def context(app: web.Application) -> AsyncIterator[None]:
         settings = app[keys.SETTINGS]
         engine = given
