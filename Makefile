@@ -19,7 +19,7 @@ $(STAMP):
 	bash scripts/apt-deps.sh
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) scripts/requirements.py > $(VENV)/requirements.txt
+	$(PY) scripts/requirements.py --dev > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet -r $(VENV)/requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
