@@ -8,9 +8,15 @@ from contextlib import asynccontextmanager, contextmanager
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.ari.client import AriClient
+from callcenter.campaign.calendar import CallingCalendar
+from callcenter.campaign.clock import Clock, SystemClock
+from callcenter.campaign.service import CampaignService
 from callcenter.controller.service import Controller
+from callcenter.controller.slots import Slots
 from callcenter.ivr.script import Script, load_script
+from callcenter.ledger.campaign_store import CampaignStore
 from callcenter.ledger.db import make_engine, migrate, session_factory
+from callcenter.ledger.leases import Leases
 from callcenter.ledger.repository import Ledger
 from callcenter.prompts.cache import PromptCache
 from callcenter.prompts.tts import get_engine
@@ -56,8 +62,29 @@ def script(settings: Settings) -> Script:
 
 
 @asynccontextmanager
-async def controller(settings: Settings, ledger: Ledger) -> AsyncIterator[Controller]:
+async def controller(
+    settings: Settings, ledger: Ledger, slots: Slots | None = None
+) -> AsyncIterator[Controller]:
+    """A running controller; ``slots`` shares the concurrency limit with other processes."""
     async with AriClient(settings.ari) as ari, Controller(
-        ari, ledger, script(settings), prompt_cache(settings), settings
+        ari,
+        ledger,
+        script(settings),
+        prompt_cache(settings),
+        settings,
+        slots=slots,
+        leases=Leases(ledger.sessions),
     ) as ctl:
         yield ctl
+
+
+def campaign_service(
+    settings: Settings, ledger: Ledger, clock: Clock | None = None
+) -> CampaignService:
+    """Planning and operator actions on campaigns, on the ledger's database."""
+    return CampaignService(
+        CampaignStore(ledger.sessions),
+        settings.campaign,
+        CallingCalendar.from_settings(settings.campaign),
+        clock or SystemClock(),
+    )

@@ -60,6 +60,24 @@ class AccountError(CallcenterError):
     error_id = "account-invalid"
 
 
+class CampaignError(CallcenterError):
+    """A campaign cannot be planned, started or dialled as asked; the message says why."""
+
+    error_id = "campaign-error"
+
+
+class CalendarError(CampaignError):
+    """The calling calendar cannot tell whether a day is a working day."""
+
+    error_id = "calendar-unknown-day"
+
+
+class ImportFileError(CallcenterError):
+    """A file of cases cannot be read at all (encoding, format, missing columns)."""
+
+    error_id = "import-file-invalid"
+
+
 class AgentError(CallcenterError):
     """An agent could not be added, changed, pushed to Asterisk or rung; names the agent."""
 

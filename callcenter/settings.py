@@ -18,6 +18,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from callcenter.campaign.config import CampaignSettings
 from callcenter.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +96,7 @@ class Settings(BaseSettings):
     ivr: IvrSettings = IvrSettings()
     sandbox: SandboxSettings = SandboxSettings()
     web: WebSettings = WebSettings()
+    campaign: CampaignSettings = CampaignSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -57,9 +57,9 @@ class OutboundCall:
 
     async def run(self) -> CallResult:
         c = self.c
-        await self._render_prompts()
+        await self.render_prompts()
         await asyncio.to_thread(
-            c.ledger.start_attempt, self.attempt_id, self.case.case_id, c.script.id, now()
+            c.ledger.start_attempt, self.attempt_id, self.case.case_id, c.script.id, now(), c.owner
         )
         queue = c.router.register(self.attempt_id)
         try:
@@ -67,7 +67,7 @@ class OutboundCall:
         finally:
             c.router.unregister(self.attempt_id)
 
-    async def _render_prompts(self) -> None:
+    async def render_prompts(self) -> None:
         """Render every prompt this call may play before dialling: no call waits for TTS."""
         fields = {**self.c.script.defaults, **self.case.prompt_fields()}
         items: dict[str, str] = {}  # spoken text -> prompt id, first id wins

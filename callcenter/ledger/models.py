@@ -126,6 +126,9 @@ class CallAttempt(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     hangup_cause: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+    # the process placing the call (its ARI app name), so that a restart or another
+    # process closes only calls no live process owns; added by revision campaigns
+    owner: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship()
@@ -173,4 +176,5 @@ class AnswerRow(Base):
 # Tables of other concepts share this metadata, so that migrations and the check that
 # models and migrations agree see them whichever module is imported first.
 from callcenter.ledger import access_models as _access_models  # noqa: E402, F401
+from callcenter.ledger import campaign_tables as _campaign_tables  # noqa: E402, F401
 from callcenter.ledger import agent_models as _agent_models  # noqa: E402, F401

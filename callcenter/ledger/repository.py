@@ -81,6 +81,11 @@ class Ledger:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory, for the stores of other concepts on the same database."""
+        return self._sessions
+
     # -- units and cases -------------------------------------------------------------
 
     def upsert_unit(self, name: str, kind: str = "station", parent: str | None = None) -> int:
@@ -153,9 +158,15 @@ class Ledger:
     # -- call attempts ---------------------------------------------------------------
 
     def start_attempt(
-        self, attempt_id: str, case_id: int, script_id: str, started_at: datetime
+        self,
+        attempt_id: str,
+        case_id: int,
+        script_id: str,
+        started_at: datetime,
+        owner: str | None = None,
     ) -> bool:
-        """Record a dialled call; False if ``attempt_id`` was already recorded."""
+        """Record a dialled call placed by process ``owner``; False if ``attempt_id`` was
+        already recorded."""
         _require_aware(started_at, "started_at")
         with self._transaction("start_attempt") as s:
             if s.get(Case, case_id) is None:
@@ -170,6 +181,7 @@ class Ledger:
                 attempt_no=previous + 1,
                 started_at=started_at,
                 note="",
+                owner=owner,
                 created_at=utcnow(),
             )
             if changed(s, stmt.on_conflict_do_nothing(index_elements=["id"])):

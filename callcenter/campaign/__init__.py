@@ -1,0 +1,1 @@
+"""Campaigns: import completed cases, sample them by the rules, dial them paced and retried."""

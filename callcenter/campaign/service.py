@@ -1,0 +1,174 @@
+"""Operator actions on campaigns: plan a month, start, pause, resume, see its status.
+
+A campaign's calling month covers the cases completed in the month before it
+(000: 每月初对上一个月的办件进行回访). Planning draws the sample with a recorded seed and
+stores, for every case drawn, the rule that drew it; nothing is dialled until the
+campaign is started.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from callcenter.campaign.calendar import CallingCalendar
+from callcenter.campaign.clock import Clock
+from callcenter.campaign.config import CampaignSettings
+from callcenter.campaign.phones import PhoneError, normalise
+from callcenter.campaign.sampling import Candidate, Quotas, Sample, draw_sample
+from callcenter.errors import CampaignError
+from callcenter.ledger.campaign_store import CampaignStore, CampaignView, Planned
+
+
+@dataclass(frozen=True)
+class Plan:
+    campaign: CampaignView
+    sample: Sample | None  # None when the plan already existed and was only read back
+    created: bool
+
+
+def parse_month(text: str) -> date:
+    """``YYYY-MM`` → the first day of that month; CampaignError names a bad value."""
+    try:
+        year, month = (int(x) for x in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise CampaignError(f"month {text!r} is not YYYY-MM") from None
+
+
+def previous_month(first: date) -> date:
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+class CampaignService:
+    def __init__(
+        self,
+        store: CampaignStore,
+        settings: CampaignSettings,
+        calendar: CallingCalendar,
+        clock: Clock,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.calendar = calendar
+        self.clock = clock
+
+    def current_month(self) -> str:
+        return f"{self.calendar.local(self.clock.now()):%Y-%m}"
+
+    def plan(self, month: str | None = None, seed: int | None = None, redraw: bool = False) -> Plan:
+        """The plan of ``month`` (the calling month; default this one), drawn now if the
+        month has none yet (or ``redraw`` of a plan not started)."""
+        month = month or self.current_month()
+        first = parse_month(month)
+        month = f"{first:%Y-%m}"
+        existing = {c.month: c for c in self.store.campaigns()}
+        if month in existing and not redraw:
+            return Plan(existing[month], None, False)
+        if month in existing:
+            self.store.drop_plan(month)
+        start, end = previous_month(first), first
+        seed = secrets.randbits(48) if seed is None else seed
+        now = self.clock.now()
+        candidates, bad_phones = self._candidates(start, end)
+        do_not_call = set(self.store.do_not_call())
+        recent_since = now - timedelta(days=self.settings.recent_days)
+        recently = self.store.recently_called(recent_since) if self.settings.recent_days else set()
+        quotas = Quotas.from_settings(self.settings)
+        sample = draw_sample(candidates, quotas, seed, do_not_call, recently)
+        if bad_phones:
+            sample.excluded["bad_phone"] = bad_phones
+        by_id = {c.case_id: c for c in candidates}
+        unit_ids = self.store.unit_ids({c.unit for c in candidates})
+        planned = [
+            Planned(
+                d.case_id,
+                d.reason,
+                d.draw,
+                unit_ids[by_id[d.case_id].unit],
+                by_id[d.case_id].phone,
+                by_id[d.case_id].is_complaint,
+            )
+            for d in sample.drawn
+        ]
+        month_start = datetime.combine(first, time(), self.calendar.tz)
+        due = max(now, month_start)
+        key = secrets.token_hex(4)
+        campaign_id = self.store.create(
+            month, key, (start, end), seed, _summary(sample, quotas, self.settings), planned, due
+        )
+        view = self.store.campaign(month)
+        assert view.id == campaign_id
+        return Plan(view, sample, True)
+
+    def _candidates(self, start: date, end: date) -> tuple[list[Candidate], int]:
+        """Cases completed in [start, end) with a diallable number; and how many had none
+        (rows stored before numbers were checked on import)."""
+        out, bad = [], 0
+        for row in self.store.candidates(start, end):
+            try:
+                phone = normalise(row.phone)
+            except PhoneError:
+                bad += 1
+                continue
+            out.append(
+                Candidate(
+                    row.case_id, row.case_no, row.unit, row.unit_kind, phone, row.is_complaint
+                )
+            )
+        return out, bad
+
+    def start(self, month: str | None = None) -> CampaignView:
+        return self.store.set_state(
+            month or self.store.campaign().month, ("planned", "paused"), "running", self.clock.now()
+        )
+
+    def pause(self, month: str | None = None) -> CampaignView:
+        """No new call starts; calls in progress finish."""
+        return self.store.set_state(
+            month or self.store.campaign().month, ("running",), "paused", self.clock.now()
+        )
+
+    def resume(self, month: str | None = None) -> CampaignView:
+        return self.store.set_state(
+            month or self.store.campaign().month, ("paused",), "running", self.clock.now()
+        )
+
+    def month_to_plan(self) -> str:
+        """The calling month beat plans on its monthly run: the current one."""
+        return self.current_month()
+
+
+def _summary(sample: Sample, quotas: Quotas, settings: CampaignSettings) -> dict[str, Any]:
+    """What an auditor needs to see why the sample is what it is."""
+    return {
+        "seed": sample.seed,
+        "rules": {
+            "quota_bureau": quotas.bureau,
+            "quota_window": quotas.window,
+            "quota_station": quotas.station,
+            "unit_quotas": dict(quotas.per_unit),
+            "complaints": "all",
+            "recent_days": settings.recent_days,
+        },
+        "candidates": sample.candidates,
+        "drawn": sample.total,
+        "reasons": dict(sample.reasons()),
+        "excluded": sample.excluded,
+        "bureau_required": sample.bureau_required,
+        "bureau_shortfall": sample.bureau_shortfall,
+        "units": [
+            {
+                "unit": u.unit,
+                "kind": u.kind,
+                "required": u.required,
+                "eligible": u.eligible,
+                "complaints": u.complaints,
+                "chosen": u.chosen,
+                "shortfall": u.shortfall,
+            }
+            for u in sample.units
+        ],
+    }
