@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from callcenter.cli import asterisk, calls, demo, ledger, sandbox, script, users, web
+from callcenter.cli import asterisk, calls, campaign, demo, importing, ledger, sandbox, script, users, web
 from callcenter.errors import CallcenterError
 from callcenter.settings import load_settings
 
@@ -25,6 +25,8 @@ app.add_typer(web.app, name="web")
 app.add_typer(users.app, name="user")
 app.command("demo")(demo.demo)
 app.command("call")(calls.call)
+app.command("import")(importing.import_file)
+app.add_typer(campaign.app, name="campaign")
 
 
 @app.callback()
