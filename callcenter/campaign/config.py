@@ -16,22 +16,32 @@ from pydantic import BaseModel, Field
 
 class CampaignSettings(BaseModel):
     # -- Celery and Redis --------------------------------------------------------------
-    broker_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker (Redis)")
-    redis_url: str | None = Field(None, description="Redis for the slot limiter; broker's if unset")
-    key_prefix: str = Field("callcenter", description="prefix of every Redis key the limiter uses")
-    worker_threads: int = Field(20, ge=1, description="calls one worker process places at once")
+    broker_url: str = Field(default="redis://127.0.0.1:6379/0", description="Celery broker (Redis)")
+    redis_url: str | None = Field(
+        default=None, description="Redis for the slot limiter; broker's if unset"
+    )
+    key_prefix: str = Field(
+        default="callcenter", description="prefix of every Redis key the limiter uses"
+    )
+    worker_threads: int = Field(
+        default=20, ge=1, description="calls one worker process places at once"
+    )
 
     # -- pacing ------------------------------------------------------------------------
-    trunk: str = Field("trunk", description="name of the trunk the limit applies to")
-    max_concurrent_per_trunk: int = Field(10, ge=1, description="calls up at once, all processes")
-    slot_wait_seconds: float = Field(60, gt=0, description="how long a dial task waits for a slot")
+    trunk: str = Field(default="trunk", description="name of the trunk the limit applies to")
+    max_concurrent_per_trunk: int = Field(
+        default=10, ge=1, description="calls up at once, all processes"
+    )
+    slot_wait_seconds: float = Field(
+        default=60, gt=0, description="how long a dial task waits for a slot"
+    )
     lease_seconds: float = Field(
-        30, gt=0, description="a dead process's slots and calls are taken back after this"
+        default=30, gt=0, description="a dead process's slots and calls are taken back after this"
     )
     requeue_after_seconds: float = Field(
-        300, gt=0, description="a queued dial job nobody picked up is sent again after this"
+        default=300, gt=0, description="a queued dial job nobody picked up is sent again after this"
     )
-    dispatch_interval_seconds: float = Field(30, gt=0, description="beat's dispatch period")
+    dispatch_interval_seconds: float = Field(default=30, gt=0, description="beat's dispatch period")
 
     # -- when to call ------------------------------------------------------------------
     timezone: str = "Asia/Shanghai"
@@ -40,30 +50,42 @@ class CampaignSettings(BaseModel):
         description="local calling windows, HH:MM-HH:MM (24:00 ends the day)",
     )
     calendar: Literal["cn-statutory", "every-day"] = Field(
-        "cn-statutory",
+        default="cn-statutory",
         description="cn-statutory: China's working days with make-up days (调休); "
         "every-day: no calendar",
     )
     extra_holidays: list[date] = Field(default_factory=list, description="days off to add")
     extra_workdays: list[date] = Field(default_factory=list, description="working days to add")
-    unit_daily_cap: int | None = Field(None, ge=1, description="calls a day per unit, all units")
+    unit_daily_cap: int | None = Field(
+        default=None, ge=1, description="calls a day per unit, all units"
+    )
     unit_daily_caps: dict[str, int] = Field(default_factory=dict, description="per unit name")
 
     # -- who is called -----------------------------------------------------------------
-    quota_bureau: int = Field(300, ge=0, description="calls a month for the whole bureau (局)")
-    quota_window: int = Field(30, ge=0, description="calls a month per service-hall window")
-    quota_station: int = Field(30, ge=0, description="calls a month per station (所)")
+    quota_bureau: int = Field(
+        default=300, ge=0, description="calls a month for the whole bureau (局)"
+    )
+    quota_window: int = Field(default=30, ge=0, description="calls a month per service-hall window")
+    quota_station: int = Field(default=30, ge=0, description="calls a month per station (所)")
     unit_quotas: dict[str, int] = Field(default_factory=dict, description="per unit name")
     recent_days: int = Field(
-        30, ge=0, description="an applicant called within this many days is not sampled again"
+        default=30,
+        ge=0,
+        description="an applicant called within this many days is not sampled again",
     )
 
     # -- retries -----------------------------------------------------------------------
-    max_attempts: int = Field(3, ge=1, description="busy / no answer / congestion: attempts")
-    retry_gap_seconds: float = Field(7200, ge=0, description="time between those attempts")
-    partial_redials: int = Field(1, ge=0, description="re-dials of an interview cut short")
+    max_attempts: int = Field(
+        default=3, ge=1, description="busy / no answer / congestion: attempts"
+    )
+    retry_gap_seconds: float = Field(default=7200, ge=0, description="time between those attempts")
+    partial_redials: int = Field(default=1, ge=0, description="re-dials of an interview cut short")
 
     # -- beat --------------------------------------------------------------------------
-    plan_day: int = Field(1, ge=1, le=28, description="day of month beat samples last month")
-    plan_time: str = Field("08:00", description="local time beat samples last month")
-    auto_start: bool = Field(False, description="start dialling a plan beat made without review")
+    plan_day: int = Field(
+        default=1, ge=1, le=28, description="day of month beat samples last month"
+    )
+    plan_time: str = Field(default="08:00", description="local time beat samples last month")
+    auto_start: bool = Field(
+        default=False, description="start dialling a plan beat made without review"
+    )

@@ -269,7 +269,7 @@ class CampaignStore:
                 .where(CampaignSample.campaign_id == c.id)
                 .order_by(CampaignSample.draw)
             )
-            return [SampleRow(*row) for row in s.execute(stmt)]
+            return [SampleRow(*tuple(row)) for row in s.execute(stmt)]
 
     # -- do-not-call list ------------------------------------------------------------
 
@@ -280,7 +280,8 @@ class CampaignStore:
 
     def remove_do_not_call(self, phone: str) -> bool:
         with transaction(self._sessions, "do_not_call.remove") as s:
-            return changed(s, delete(DoNotCall).where(DoNotCall.phone == phone))
+            stmt = delete(DoNotCall).where(DoNotCall.phone == phone).returning(DoNotCall.phone)
+            return s.execute(stmt).first() is not None
 
     def do_not_call(self) -> dict[str, str]:
         with transaction(self._sessions, "do_not_call.list") as s:
@@ -347,15 +348,10 @@ class CampaignStore:
         """Queued jobs no worker has taken since ``older_than``: their message may be lost
         with a dead worker. Their clock restarts; the caller sends them again."""
         with transaction(self._sessions, "dial_jobs.stale") as s:
-            rows = (
-                s.execute(
-                    select(DialJob.id, DialJob.attempt_key).where(
-                        DialJob.state == "queued", DialJob.queued_at < older_than
-                    )
-                )
-                
-                .all()
+            stale = select(DialJob.id, DialJob.attempt_key).where(
+                DialJob.state == "queued", DialJob.queued_at < older_than
             )
+            rows = [(job_id, key) for job_id, key in s.execute(stale)]
             if rows:
                 s.execute(
                     update(DialJob)
