@@ -53,7 +53,7 @@ def normalise(raw: object) -> str:
     return "".join(ch for ch in national_form if ch.isdigit())
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)  # China has some 50,000 allocated prefixes
 def _mobile_prefix_ok(prefix: str) -> bool:
     """Whether mobiles starting with these 7 digits are valid.
 
