@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from callcenter import bootstrap  # noqa: E402
-from callcenter.ari.client import AriClient  # noqa: E402
-from callcenter.cli.sandbox import up  # noqa: E402
-from callcenter.ivr.outcome import Outcome  # noqa: E402
-from callcenter.sandbox import simulator  # noqa: E402
-from callcenter.sandbox.process import Sandbox  # noqa: E402
-from callcenter.settings import Settings, load_settings  # noqa: E402
+from callcenter import bootstrap
+from callcenter.ari.client import AriClient
+from callcenter.cli.sandbox import up
+from callcenter.ivr.outcome import Outcome
+from callcenter.sandbox import simulator
+from callcenter.sandbox.process import Sandbox
+from callcenter.settings import Settings, load_settings
 
 BEHAVIOUR = simulator.answer("b1", "b1", "b2", "b1", "b1", "b1", "b2", "b2", "h")
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -45,7 +45,7 @@ def cpu_of(pid: int) -> float:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def run(settings: Settings, n: int, rate: float, base: int) -> dict[str, object]:
@@ -54,8 +54,13 @@ async def run(settings: Settings, n: int, rate: float, base: int) -> dict[str, o
         infos = []
         for i in range(n):
             cid = ledger.add_case(
-                f"BENCH-{base}-{i}", "城区市场监管所", f"张{i}", str(base + i), "企业变更登记",
-                date(2026, 10, 12), title="先生",
+                f"BENCH-{base}-{i}",
+                "城区市场监管所",
+                f"张{i}",
+                str(base + i),
+                "企业变更登记",
+                date(2026, 10, 12),
+                title="先生",
             )
             infos.append(ledger.case_info(cid))
         async with AriClient(settings.ari) as ari:
@@ -84,19 +89,29 @@ async def run(settings: Settings, n: int, rate: float, base: int) -> dict[str, o
         "calls": n,
         "completed": complete,
         "completion_rate": complete / n,
-        "outcomes": {o.value: sum(1 for r in results if r.outcome is o) for o in Outcome if any(r.outcome is o for r in results)},
+        "outcomes": {
+            o.value: sum(1 for r in results if r.outcome is o)
+            for o in Outcome
+            if any(r.outcome is o for r in results)
+        },
         "keys": len(latencies),
         "latency_p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
         "latency_p99_ms": round(1000 * pct(latencies, 0.99), 1) if latencies else None,
-        "controller_cpu_s_per_call": round(((cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)) / n, 4),
-        "tts_cpu_s_per_call": round(((kids1.ru_utime + kids1.ru_stime) - (kids0.ru_utime + kids0.ru_stime)) / n, 4),
+        "controller_cpu_s_per_call": round(
+            ((cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)) / n, 4
+        ),
+        "tts_cpu_s_per_call": round(
+            ((kids1.ru_utime + kids1.ru_stime) - (kids0.ru_utime + kids0.ru_stime)) / n, 4
+        ),
         "asterisk_cpu_s_per_call": round((ast1 - ast0) / n, 4),
         "wall_s": round(wall, 1),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--calls", type=int, nargs="+", default=[50, 100, 200])
     parser.add_argument("--rate", type=float, default=25.0, help="calls originated per second")
     args = parser.parse_args()

@@ -46,7 +46,9 @@ def personas() -> list[Persona]:
         Persona("不方便接听", sim.answer("b2"), "refused"),
         Persona("占线", "busy", "busy"),
         Persona("中途挂断", sim.answer("b1", "b2", "b1", "h"), "answered_partial"),
-        Persona("按错键", sim.answer("b1", "b9", "k1", *sim.keys("121122"), "h"), "answered_complete"),
+        Persona(
+            "按错键", sim.answer("b1", "b9", "k1", *sim.keys("121122"), "h"), "answered_complete"
+        ),
         Persona("无人接听", "noanswer", "no_answer"),
         Persona("线路拥塞", "congestion", "congestion"),
     ]
@@ -65,7 +67,9 @@ class SampleCase:
     persona: Persona
 
 
-def sample_cases(n: int, month: date, seed: int = 7, phone_base: int = 13800000000) -> list[SampleCase]:
+def sample_cases(
+    n: int, month: date, seed: int = 7, phone_base: int = 13800000000
+) -> list[SampleCase]:
     """``n`` cases completed in ``month`` (a date in it), with varied simulated applicants."""
     rng = random.Random(seed)
     people = personas()

@@ -20,7 +20,9 @@ app = typer.Typer(help="Asterisk configuration from the templates in dialplans/.
 def config(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="directory to write the .conf files into")],
-    spool: Annotated[str, typer.Option(help="Asterisk spool dir (recordings under it)")] = "/var/spool/callcenter",
+    spool: Annotated[
+        str, typer.Option(help="Asterisk spool dir (recordings under it)")
+    ] = "/var/spool/callcenter",
     http_bind: Annotated[str, typer.Option(help="address ARI listens on")] = "0.0.0.0",
     sip_bind: Annotated[str, typer.Option(help="address SIP listens on")] = "0.0.0.0",
 ) -> None:

@@ -24,4 +24,6 @@ def call(
                 return await ctl.call_all(infos)
 
         for no, result in zip(case_numbers, asyncio.run(run()), strict=True):
-            typer.echo(f"{no}\t{result.attempt_id}\t{result.outcome.value}\t{result.outcome.label}\t{result.note}")
+            typer.echo(
+                f"{no}\t{result.attempt_id}\t{result.outcome.value}\t{result.outcome.label}\t{result.note}"
+            )

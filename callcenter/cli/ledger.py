@@ -26,7 +26,9 @@ def table(rows: list[TaizhangRow], title: str) -> Table:
 
 
 @app.command()
-def show(ctx: typer.Context, month: Annotated[str | None, typer.Option(help="YYYY-MM")] = None) -> None:
+def show(
+    ctx: typer.Context, month: Annotated[str | None, typer.Option(help="YYYY-MM")] = None
+) -> None:
     """Print the ledger (all months, or one)."""
     with bootstrap.open_ledger(ctx.obj.settings) as ledger:
         rows = ledger.taizhang(month)

@@ -25,7 +25,9 @@ def check(files: Annotated[list[Path], typer.Argument(help="script files")]) -> 
     """Validate scripts; errors name the file, line and field."""
     for file in files:
         s = load_script(file)
-        typer.echo(f"{file}: ok — {s.title}: {len(s.questions())} questions, {len(set(s.all_texts()))} prompts")
+        typer.echo(
+            f"{file}: ok — {s.title}: {len(s.questions())} questions, {len(set(s.all_texts()))} prompts"
+        )
 
 
 class TerminalLine:
@@ -42,7 +44,7 @@ class TerminalLine:
     async def get_key(self, timeout: float) -> str | None:
         if self.pending:
             return self.pending.pop(0)
-        line = await asyncio.to_thread(input, f"  ⌨  key (Enter = no key, q = hang up) > ")
+        line = await asyncio.to_thread(input, "  ⌨  key (Enter = no key, q = hang up) > ")
         line = line.strip()
         if line == "q":
             raise CallerHungUp()
@@ -62,7 +64,7 @@ class TerminalLine:
     async def hand_over(self, request: HandoverRequest) -> HandoverResult:
         note = f"{request.rule_label}: no agents in a simulation, the script goes on"
         print(f"  ☎  ({note})", file=self.out)
-        return HandoverResult(connected=False)
+        return HandoverResult(connected=False, offered=False)
 
 
 @app.command()
@@ -85,4 +87,6 @@ def simulate(
     result = asyncio.run(
         Interview(script, case.prompt_fields(), TerminalLine(), show, FlowOptions()).run()
     )
-    typer.secho(f"outcome: {result.outcome.value} ({result.outcome.label}) {result.note}", bold=True)
+    typer.secho(
+        f"outcome: {result.outcome.value} ({result.outcome.label}) {result.note}", bold=True
+    )

@@ -89,7 +89,9 @@ class Sandbox:
             dst = self.host(f"{SIM_SOUNDS}/{name}.wav")
             if not dst.exists() or dst.read_bytes() != src.read_bytes():
                 shutil.copyfile(src, dst)
-        digest = asterisk_config.write(asterisk_config.render(self._config()), self.host(f"{STATE}/etc"))
+        digest = asterisk_config.write(
+            asterisk_config.render(self._config()), self.host(f"{STATE}/etc")
+        )
         pid = self._pid()
         if pid is not None:
             previous = self.digest_file.read_text() if self.digest_file.exists() else ""
@@ -218,7 +220,9 @@ class Sandbox:
                 return
             except (FileNotFoundError, ValueError):
                 time.sleep(0.05)
-        raise SandboxError(f"Asterisk did not start; last lines of {self.log_file}:\n{self._log_tail()}")
+        raise SandboxError(
+            f"Asterisk did not start; last lines of {self.log_file}:\n{self._log_tail()}"
+        )
 
     def _pid(self) -> int | None:
         try:
@@ -266,11 +270,15 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._pid() is None:
-                raise SandboxError(f"Asterisk exited during start-up; last lines of {self.log_file}:\n{self._log_tail()}")
+                raise SandboxError(
+                    f"Asterisk exited during start-up; last lines of {self.log_file}:\n{self._log_tail()}"
+                )
             if self._ari_ok():
                 return
             time.sleep(0.2)
-        raise SandboxError(f"ARI did not answer within {timeout:.0f} s at {self.settings.ari.url}; log:\n{self._log_tail()}")
+        raise SandboxError(
+            f"ARI did not answer within {timeout:.0f} s at {self.settings.ari.url}; log:\n{self._log_tail()}"
+        )
 
     def _log_tail(self, lines: int = 20) -> str:
         try:

@@ -23,7 +23,9 @@ def validate(behaviour: str) -> str:
     """Check a behaviour string; raise SandboxError naming the bad step."""
     mode, *steps = behaviour.split("/")
     if mode not in MODES:
-        raise SandboxError(f"simulated behaviour {behaviour!r}: mode {mode!r} is not one of {MODES}")
+        raise SandboxError(
+            f"simulated behaviour {behaviour!r}: mode {mode!r} is not one of {MODES}"
+        )
     if mode != "answer" and steps:
         raise SandboxError(f"simulated behaviour {behaviour!r}: only 'answer' takes steps")
     for i, step in enumerate(steps, 1):

@@ -21,7 +21,9 @@ SCRIPT = PROJECT_ROOT / "ivr_scripts" / "yima_phone_followup.yaml"
 runner = CliRunner()
 
 
-def cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "callcenter", *args],
         input=stdin,
@@ -41,10 +43,15 @@ def test_script_check_ok() -> None:
 
 def test_script_check_reports_file_line_and_field(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("id: s\ntitle: t\nsteps:\n  - id: q1\n    type: scale\n    label: x\n    text: 满意吗\n    retries: 2\n")
+    bad.write_text(
+        "id: s\ntitle: t\nsteps:\n  - id: q1\n    type: scale\n    label: x\n    text: 满意吗\n    retries: 2\n"
+    )
     result = cli("script", "check", str(bad))
     assert result.returncode == 2
-    assert f"error [script-invalid]: {bad}:8: steps[0].retries: Extra inputs are not permitted" in result.stderr
+    assert (
+        f"error [script-invalid]: {bad}:8: steps[0].retries: Extra inputs are not permitted"
+        in result.stderr
+    )
 
 
 def test_script_simulate_in_the_terminal() -> None:
@@ -71,16 +78,28 @@ def test_ledger_export_writes_the_six_columns(tmp_path: Path) -> None:
     migrate(engine)
     ledger = Ledger(session_factory(engine))
     ledger.upsert_unit("城区市场监管所")
-    case = ledger.add_case("C1", "城区市场监管所", "王伟", "13800000001", "企业变更登记", date(2026, 10, 3))
+    case = ledger.add_case(
+        "C1", "城区市场监管所", "王伟", "13800000001", "企业变更登记", date(2026, 10, 3)
+    )
     at = datetime(2026, 11, 5, 2, 0, tzinfo=UTC)
     ledger.start_attempt("a1", case, "yima_phone_followup", at)
     ledger.mark_answered("a1", at)
     ledger.save_answer("a1", Answer("consent", "接听意愿", "yesno", keys="1", value="方便"))
-    ledger.save_answer("a1", Answer("q1_environment", "服务环境", "scale", keys="1", value="非常满意", score=1))
+    ledger.save_answer(
+        "a1", Answer("q1_environment", "服务环境", "scale", keys="1", value="非常满意", score=1)
+    )
     ledger.finish_attempt("a1", Outcome.PARTIAL, 16, at, "中途挂断，已答1题")
     engine.dispose()
     out = tmp_path / "台账.xlsx"
-    result = cli("ledger", "export", "--month", "2026-11", "-o", str(out), env={"CALLCENTER_DATABASE_URL": db})
+    result = cli(
+        "ledger",
+        "export",
+        "--month",
+        "2026-11",
+        "-o",
+        str(out),
+        env={"CALLCENTER_DATABASE_URL": db},
+    )
     assert result.returncode == 0, result.stderr
     ws = openpyxl.load_workbook(out).active
     assert tuple(c.value for c in ws[1]) == COLUMNS
@@ -91,7 +110,15 @@ def test_ledger_export_writes_the_six_columns(tmp_path: Path) -> None:
 
 def test_bad_month_is_refused(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'l.db'}"
-    result = cli("ledger", "export", "--month", "2026-13", "-o", str(tmp_path / "x.xlsx"), env={"CALLCENTER_DATABASE_URL": db})
+    result = cli(
+        "ledger",
+        "export",
+        "--month",
+        "2026-13",
+        "-o",
+        str(tmp_path / "x.xlsx"),
+        env={"CALLCENTER_DATABASE_URL": db},
+    )
     assert result.returncode == 2 and "2026-13" in result.stderr
 
 

@@ -57,11 +57,16 @@ class Outcomes:
 async def _run_all(settings: Settings, ledger: Ledger, base: int) -> dict[str, CallResult]:
     infos = {}
     ledger.upsert_unit("城区市场监管所", "station")
-    for i, (name, behaviour) in enumerate(SCENARIOS.items()):
+    for i, (name, _behaviour) in enumerate(SCENARIOS.items()):
         phone = str(base + i)
         case_id = ledger.add_case(
-            f"E2E-{base}-{name}", "城区市场监管所", "王伟", phone, "个体工商户设立登记",
-            date(2026, 10, 9), title="先生",
+            f"E2E-{base}-{name}",
+            "城区市场监管所",
+            "王伟",
+            phone,
+            "个体工商户设立登记",
+            date(2026, 10, 9),
+            title="先生",
         )
         infos[name] = ledger.case_info(case_id)
     async with AriClient(settings.ari) as ari:
@@ -72,7 +77,9 @@ async def _run_all(settings: Settings, ledger: Ledger, base: int) -> dict[str, C
     return dict(zip(infos, done, strict=True))
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def outcomes(
     request: pytest.FixtureRequest, sandbox: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Outcomes]:
@@ -158,7 +165,11 @@ def test_whole_call_is_recorded_and_sealed(outcomes: Outcomes) -> None:
         assert abs(call.duration_seconds - talk) < 2.5, (name, call.duration_seconds, talk)
         wav = TEST_STORAGE / call.path
         assert seal(wav).sha256 == call.sha256
-    answers_sealed = [r for r in outcomes.ledger.recordings(outcomes.attempts["low_score"].attempt_id) if r.kind == "answer"]
+    answers_sealed = [
+        r
+        for r in outcomes.ledger.recordings(outcomes.attempts["low_score"].attempt_id)
+        if r.kind == "answer"
+    ]
     assert [r.question_id for r in answers_sealed] == ["q1_reason", "q7_detail"]
     assert all(r.sha256 and r.duration_seconds and r.duration_seconds > 3 for r in answers_sealed)
 
@@ -191,7 +202,9 @@ def test_hangup_midway_keeps_what_was_said(outcomes: Outcomes) -> None:
     assert a.outcome is Outcome.PARTIAL
     assert a.note == "中途挂断，已答2题"
     assert answers(outcomes, "hangup_midway") == {
-        "consent": "方便", "q1_environment": "非常满意", "q2_attitude": "比较满意"
+        "consent": "方便",
+        "q1_environment": "非常满意",
+        "q2_attitude": "比较满意",
     }
 
 

@@ -26,7 +26,15 @@ pytestmark = pytest.mark.asterisk
 
 def add_case(ledger: Ledger, case_no: str, phone: str) -> int:
     ledger.upsert_unit("千秋市场监管所", "station")
-    return ledger.add_case(case_no, "千秋市场监管所", "李娜", phone, "食品经营许可证核发", date(2026, 10, 20), title="女士")
+    return ledger.add_case(
+        case_no,
+        "千秋市场监管所",
+        "李娜",
+        phone,
+        "食品经营许可证核发",
+        date(2026, 10, 20),
+        title="女士",
+    )
 
 
 async def wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -61,22 +69,35 @@ async def test_websocket_drop_during_a_call_completes_it_once(
             before = ctl.resyncs
             ari_proxy.cut()
             # a resync happens only after a new WebSocket connected
-            await wait_for(lambda: ctl.resyncs > before, 15, "the controller to reconnect and resync")
+            await wait_for(
+                lambda: ctl.resyncs > before, 15, "the controller to reconnect and resync"
+            )
             result = await asyncio.wait_for(call, 180)
         assert ari_proxy.cuts == 1
         assert result.outcome is Outcome.COMPLETE, result
         attempt = ledger.attempt(result.attempt_id)
-        assert [a.value for a in attempt.answers] == ["方便", "非常满意", "比较满意", "非常满意", "是", "非常满意", "否", "无"]
+        assert [a.value for a in attempt.answers] == [
+            "方便",
+            "非常满意",
+            "比较满意",
+            "非常满意",
+            "是",
+            "非常满意",
+            "否",
+            "无",
+        ]
         rows = ledger.taizhang()
         assert len(rows) == 1 and ledger.unfinished_attempts() == []
 
 
-def test_killed_controller_leaves_no_open_call_and_no_duplicate(sandbox: Settings, tmp_path: Path) -> None:
+def test_killed_controller_leaves_no_open_call_and_no_duplicate(
+    sandbox: Settings, tmp_path: Path
+) -> None:
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     settings = e2e_settings(database_url=db)
     phone = "13900000402"
     with bootstrap.open_ledger(settings) as ledger:
-        case_id = add_case(ledger, "CRASH-1", phone)
+        add_case(ledger, "CRASH-1", phone)
 
         async def program() -> None:
             async with AriClient(sandbox.ari) as ari:

@@ -48,7 +48,9 @@ class ScriptedLine:
 
     async def record(self, step_id: str, max_seconds: int, max_silence: int) -> Recording | None:
         item = self._next()
-        assert isinstance(item, tuple) and item[0] == "rec", f"expected a recording, plan has {item!r}"
+        assert isinstance(item, tuple) and item[0] == "rec", (
+            f"expected a recording, plan has {item!r}"
+        )
         path = self.tmp / f"{step_id}.wav"
         path.write_bytes(b"RIFF")
         self.recorded.append(step_id)

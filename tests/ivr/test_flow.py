@@ -14,7 +14,9 @@ from callcenter.settings import PROJECT_ROOT
 from tests.ivr.fakes import ScriptedLine
 
 SCRIPT = PROJECT_ROOT / "ivr_scripts" / "yima_phone_followup.yaml"
-CASE = CaseInfo(1, "王伟", "13800000001", "城区市场监管所", "个体工商户设立登记", date(2026, 10, 9), "先生")
+CASE = CaseInfo(
+    1, "王伟", "13800000001", "城区市场监管所", "个体工商户设立登记", date(2026, 10, 9), "先生"
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +24,9 @@ def script() -> Script:
     return load_script(SCRIPT)
 
 
-async def interview(script: Script, plan: list[object], tmp: Path) -> tuple[InterviewResult, ScriptedLine, list[Answer]]:
+async def interview(
+    script: Script, plan: list[object], tmp: Path
+) -> tuple[InterviewResult, ScriptedLine, list[Answer]]:
     line = ScriptedLine(plan, tmp)
     saved: list[Answer] = []
 
@@ -38,7 +42,9 @@ def values(answers: list[Answer]) -> dict[str, str | None]:
 
 
 async def test_full_interview_all_satisfied(script: Script, tmp_path: Path) -> None:
-    result, line, saved = await interview(script, ["1", "1", "2", "1", "1", "1", "2", "2"], tmp_path)
+    result, line, saved = await interview(
+        script, ["1", "1", "2", "1", "1", "1", "2", "2"], tmp_path
+    )
     assert result.outcome is Outcome.COMPLETE
     assert values(saved) == {
         "consent": "方便",
@@ -51,7 +57,9 @@ async def test_full_interview_all_satisfied(script: Script, tmp_path: Path) -> N
         "q7_suggestion": "无",
     }
     assert line.played[0] == "您好，我是义马市市场监管局回访员，请问你是王伟先生吗？"
-    assert line.played[1] == "您于2026年10月9日在市场监管局城区市场监管所办理个体工商户设立登记事项，"
+    assert (
+        line.played[1] == "您于2026年10月9日在市场监管局城区市场监管所办理个体工商户设立登记事项，"
+    )
     assert line.played[-1].endswith("祝您身体健康，生活愉快！")
     assert "感谢您的支持和配合！" in line.played
     assert [a.score for a in saved if a.kind == "scale"] == [1, 2, 1, 1]
@@ -82,7 +90,9 @@ async def test_score_two_does_not_ask_why(script: Script, tmp_path: Path) -> Non
 
 
 async def test_invalid_key_then_valid(script: Script, tmp_path: Path) -> None:
-    result, line, saved = await interview(script, ["1", "9", "2", "1", "1", "1", "1", "2", "2"], tmp_path)
+    result, line, saved = await interview(
+        script, ["1", "9", "2", "1", "1", "1", "1", "2", "2"], tmp_path
+    )
     assert result.outcome is Outcome.COMPLETE
     assert values(saved)["q1_environment"] == "比较满意"
     assert line.played.count("输入有误。") == 1
@@ -107,7 +117,9 @@ async def test_no_input_repeats_once_then_ends(script: Script, tmp_path: Path) -
 
 
 async def test_slow_key_after_one_repeat_is_accepted(script: Script, tmp_path: Path) -> None:
-    result, _, saved = await interview(script, ["1", None, "3", ("rec", 2.0), "1", "1", "1", "1", "2", "2"], tmp_path)
+    result, _, saved = await interview(
+        script, ["1", None, "3", ("rec", 2.0), "1", "1", "1", "1", "2", "2"], tmp_path
+    )
     assert result.outcome is Outcome.COMPLETE
     assert values(saved)["q1_environment"] == "一般"
 

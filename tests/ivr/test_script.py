@@ -16,20 +16,40 @@ def test_shipped_script_loads_with_six_questions_and_follow_ups() -> None:
     s = load_script(SCRIPT)
     top = [step.id for step in s.steps]
     assert top == [
-        "greeting", "consent", "q1_environment", "q2_attitude", "q3_competence",
-        "q4_one_time_notice", "q5_efficiency", "q6_integrity", "q7_suggestion",
+        "greeting",
+        "consent",
+        "q1_environment",
+        "q2_attitude",
+        "q3_competence",
+        "q4_one_time_notice",
+        "q5_efficiency",
+        "q6_integrity",
+        "q7_suggestion",
     ]
     scales = [q for q in s.questions() if isinstance(q, Question) and q.type == "scale"]
-    assert [q.id for q in scales] == ["q1_environment", "q2_attitude", "q3_competence", "q5_efficiency"]
+    assert [q.id for q in scales] == [
+        "q1_environment",
+        "q2_attitude",
+        "q3_competence",
+        "q5_efficiency",
+    ]
     for q in scales:
-        assert [o.text for o in q.options] == ["非常满意", "比较满意", "一般", "不太满意", "很不满意"]
+        assert [o.text for o in q.options] == [
+            "非常满意",
+            "比较满意",
+            "一般",
+            "不太满意",
+            "很不满意",
+        ]
         assert q.when[0].keys == ["3", "4", "5"]
         assert isinstance(q.when[0].steps[0], Record)
 
 
 def _normalise(text: str) -> str:
     """Compare wording, not punctuation style: the document mixes half- and full-width marks."""
-    table = str.maketrans({",": "，", "?": "？", "!": "！", "(": "", ")": "", "（": "", "）": "", " ": ""})
+    table = str.maketrans(
+        {",": "，", "?": "？", "!": "！", "(": "", ")": "", "（": "", "）": "", " ": ""}
+    )
     return text.translate(table)
 
 
@@ -40,11 +60,13 @@ def test_script_wording_matches_the_source_document() -> None:
     s = load_script(SCRIPT)
     checked = 0
     for step in s.questions():
-        for text in ([step.text] if isinstance(step.text, str) else step.text):
+        for text in [step.text] if isinstance(step.text, str) else step.text:
             if "{" in text:
                 continue
             # every sentence of a question must appear in 附件1 word for word
-            for sentence in filter(None, _normalise(text).replace("？", "？|").replace("！", "！|").split("|")):
+            for sentence in filter(
+                None, _normalise(text).replace("？", "？|").replace("！", "！|").split("|")
+            ):
                 assert sentence.rstrip("。") in doc, f"{step.id}: {sentence!r} is not in 附件1"
                 checked += 1
     assert checked >= 15
@@ -70,7 +92,10 @@ def test_error_names_file_line_and_field(tmp_path: Path) -> None:
 
 
 def test_unknown_step_type_is_reported_with_its_line(tmp_path: Path) -> None:
-    p = write(tmp_path, "id: s\ntitle: t\nsteps:\n  - id: a\n    type: say\n    text: 你好\n  - id: b\n    type: dance\n    text: x\n")
+    p = write(
+        tmp_path,
+        "id: s\ntitle: t\nsteps:\n  - id: a\n    type: say\n    text: 你好\n  - id: b\n    type: dance\n    text: x\n",
+    )
     with pytest.raises(ScriptError, match=r"bad.yaml:7: steps\[1\]"):
         load_script(p)
 
@@ -81,7 +106,9 @@ def test_branch_on_a_key_that_is_not_an_option(tmp_path: Path) -> None:
         "id: s\ntitle: t\nsteps:\n  - id: q\n    type: yesno\n    label: x\n    text: 是吗\n"
         "    when:\n      - keys: [7]\n        end: refused\n",
     )
-    with pytest.raises(ScriptError, match=r"bad.yaml:4: steps\[0\].*when.keys \['7'\] are not option keys"):
+    with pytest.raises(
+        ScriptError, match=r"bad.yaml:4: steps\[0\].*when.keys \['7'\] are not option keys"
+    ):
         load_script(p)
 
 
@@ -92,7 +119,10 @@ def test_unknown_template_field(tmp_path: Path) -> None:
 
 
 def test_duplicate_step_ids(tmp_path: Path) -> None:
-    p = write(tmp_path, "id: s\ntitle: t\nsteps:\n  - {id: a, type: say, text: 一}\n  - {id: a, type: say, text: 二}\n")
+    p = write(
+        tmp_path,
+        "id: s\ntitle: t\nsteps:\n  - {id: a, type: say, text: 一}\n  - {id: a, type: say, text: 二}\n",
+    )
     with pytest.raises(ScriptError, match="step id 'a' is used twice"):
         load_script(p)
 

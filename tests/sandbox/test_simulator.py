@@ -8,7 +8,10 @@ from callcenter.sandbox.config import AsteriskConfig, AsteriskDirs, render
 
 
 def test_behaviours_are_validated() -> None:
-    assert simulator.answer("b1", "k2", "s", "w1.5", "t", "tspeech_ko", "h") == "answer/b1/k2/s/w1.5/t/tspeech_ko/h"
+    assert (
+        simulator.answer("b1", "k2", "s", "w1.5", "t", "tspeech_ko", "h")
+        == "answer/b1/k2/s/w1.5/t/tspeech_ko/h"
+    )
     assert simulator.validate("busy") == "busy"
     with pytest.raises(SandboxError, match=r"step 2 'x9' is not"):
         simulator.answer("b1", "x9")
