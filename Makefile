@@ -33,9 +33,9 @@ sandbox: deps
 test: deps services
 	$(PY) -m pytest -q
 
-# Seconds: no Asterisk, no PostgreSQL.
+# Seconds: no Asterisk, no PostgreSQL, no Redis.
 test-fast: deps
-	$(PY) -m pytest -q -m "not asterisk and not postgres"
+	$(PY) -m pytest -q -m "not asterisk and not postgres and not redis"
 
 demo: deps
 	$(CC) demo --calls $(CALLS)
