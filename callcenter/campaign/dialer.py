@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from callcenter.campaign.calendar import CallingCalendar
@@ -25,7 +25,7 @@ from callcenter.campaign.policy import JobResult, RetryPolicy, decide
 from callcenter.controller.call import CallResult, OutboundCall
 from callcenter.controller.service import Controller
 from callcenter.controller.slots import Slots, SlotTimeout
-from callcenter.errors import LedgerError
+from callcenter.errors import AriError, AriNotFound, LedgerError
 from callcenter.ivr.case import CaseInfo
 from callcenter.ivr.outcome import Outcome
 from callcenter.ledger.campaign_store import CampaignStore, Job
@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 Enqueue = Callable[[int, str], None]
 # renders a case's prompts ahead of its call
 Prerender = Callable[[CaseInfo], Awaitable[None]]
+# returns once Asterisk has destroyed a channel
+ChannelGone = Callable[[str], Awaitable[None]]
 
 
 class Caller(Protocol):
@@ -54,6 +56,27 @@ def prerender_with(controller: Controller) -> Prerender:
         await OutboundCall(controller, case, "prerender").render_prompts()
 
     return prerender
+
+
+def channel_gone_with(controller: Controller, timeout: float = 5.0) -> ChannelGone:
+    """Poll ARI until the channel is gone: an interview ends when the line leaves the
+    app, a few hundred milliseconds before Asterisk destroys the channel."""
+
+    async def gone(channel_id: str) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            try:
+                await controller.ari.get_channel(channel_id)
+            except AriNotFound:
+                return
+            except AriError as exc:
+                log.warning("could not check channel %s: %s", channel_id, exc)
+                return
+            await asyncio.sleep(0.05)
+        log.warning("channel %s still up %g s after its call ended", channel_id, timeout)
+
+    return gone
 
 
 @dataclass
@@ -91,6 +114,7 @@ class Dialer:
         enqueue: Enqueue,
         settings: CampaignSettings,
         prerender: Prerender | None = None,
+        channel_gone: ChannelGone | None = None,
     ) -> None:
         self.store = store
         self.ledger = ledger
@@ -102,6 +126,7 @@ class Dialer:
         self.enqueue = enqueue
         self.settings = settings
         self.prerender = prerender
+        self.channel_gone = channel_gone
 
     # -- dispatch --------------------------------------------------------------------
 
@@ -112,13 +137,12 @@ class Dialer:
         for job in await asyncio.to_thread(self.store.orphaned_jobs, now):
             if await self._settle(job):
                 report.settled_orphans += 1
-        older = now.timestamp() - self.settings.requeue_after_seconds
-        stale = await asyncio.to_thread(
-            self.store.stale_queued, datetime.fromtimestamp(older, now.tzinfo), now
-        )
+        older = now - timedelta(seconds=self.settings.requeue_after_seconds)
+        stale = await asyncio.to_thread(self.store.stale_queued, older, now)
         for job_id, key in stale:
             log.warning("job %s (%s) was queued but never taken; sending it again", job_id, key)
-            self.enqueue(job_id, key)
+            # a broker publish blocks: keep it off the loop the calls run on
+            await asyncio.to_thread(self.enqueue, job_id, key)
         report.resent = len(stale)
         for campaign_id in await asyncio.to_thread(self.store.running_campaign_ids):
             if await asyncio.to_thread(self.store.finish_if_done, campaign_id, now):
@@ -144,7 +168,7 @@ class Dialer:
                 continue
             if await asyncio.to_thread(self.store.mark_queued, job.id, job.attempt_key, now):
                 load[job.unit_id] += 1
-                self.enqueue(job.id, job.attempt_key)
+                await asyncio.to_thread(self.enqueue, job.id, job.attempt_key)
                 report.queued += 1
         return report
 
@@ -193,6 +217,10 @@ class Dialer:
                         job, self.calendar.next_allowed(self.clock.now()), why
                     )
                 result = await self.controller.call(case, attempt_id=job.attempt_key)
+                if self.channel_gone is not None:
+                    # the slot is given back once Asterisk no longer counts the channel,
+                    # so the limit holds as Asterisk sees it
+                    await self.channel_gone(job.attempt_key)
         except SlotTimeout as exc:
             return await self._release(job, self.clock.now(), str(exc))
         result_of_job = await self._record(job, result.outcome)

@@ -26,7 +26,7 @@ from redis.asyncio import Redis
 from callcenter import bootstrap
 from callcenter.campaign.calendar import CallingCalendar
 from callcenter.campaign.clock import Clock, SystemClock
-from callcenter.campaign.dialer import Dialer, Enqueue, prerender_with
+from callcenter.campaign.dialer import Dialer, Enqueue, channel_gone_with, prerender_with
 from callcenter.campaign.pacing import DispatchGate, RedisSlots, slots_key
 from callcenter.campaign.policy import RetryPolicy
 from callcenter.ledger.campaign_store import CampaignStore
@@ -132,5 +132,6 @@ class CampaignRuntime:
             self.enqueue,
             s.campaign,
             prerender_with(ctl),
+            channel_gone_with(ctl),
         )
         self._parts = Parts(dialer, DispatchGate(redis, s.campaign.key_prefix), slots)

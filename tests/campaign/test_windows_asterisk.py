@@ -17,7 +17,7 @@ from callcenter import bootstrap
 from callcenter.ari.client import AriClient
 from callcenter.campaign.calendar import CallingCalendar
 from callcenter.campaign.clock import FixedClock
-from callcenter.campaign.dialer import Dialer, prerender_with
+from callcenter.campaign.dialer import Dialer, channel_gone_with, prerender_with
 from callcenter.campaign.pacing import RedisSlots, slots_key
 from callcenter.campaign.policy import RetryPolicy
 from callcenter.ledger.campaign_store import CampaignStore
@@ -82,6 +82,7 @@ async def world(
                 lambda job_id, key: sent.append((job_id, key)),
                 c,
                 prerender_with(ctl),
+                channel_gone_with(ctl),
             )
             yield settings, ledger, clock, dialer, sent
         await slots.close()
