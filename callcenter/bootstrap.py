@@ -7,17 +7,23 @@ from contextlib import asynccontextmanager, contextmanager
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.agents.desk import TakeoverDesk
+from callcenter.agents.notifier import Notifier, make_notifier
 from callcenter.ari.client import AriClient
+from callcenter.ari.router import EventRouter
 from callcenter.campaign.calendar import CallingCalendar
 from callcenter.campaign.clock import Clock, SystemClock
 from callcenter.campaign.service import CampaignService
 from callcenter.controller.service import Controller
 from callcenter.controller.slots import Slots
 from callcenter.ivr.script import Script, load_script
+from callcenter.ledger.agent_roster import AgentRoster
+from callcenter.ledger.callbacks import CallbackTasks
 from callcenter.ledger.campaign_store import CampaignStore
 from callcenter.ledger.db import make_engine, migrate, session_factory
 from callcenter.ledger.leases import Leases
 from callcenter.ledger.repository import Ledger
+from callcenter.ledger.takeover_log import TakeoverLog
 from callcenter.prompts.cache import PromptCache
 from callcenter.prompts.tts import get_engine
 from callcenter.settings import Settings
@@ -66,16 +72,41 @@ async def controller(
     settings: Settings, ledger: Ledger, slots: Slots | None = None
 ) -> AsyncIterator[Controller]:
     """A running controller; ``slots`` shares the concurrency limit with other processes."""
-    async with AriClient(settings.ari) as ari, Controller(
+    async with (
+        AriClient(settings.ari) as ari,
+        make_notifier(settings.agents.events_url, settings.agents.events_channel) as notifier,
+    ):
+        ctl = Controller(
+            ari,
+            ledger,
+            script(settings),
+            prompt_cache(settings),
+            settings,
+            slots=slots,
+            leases=Leases(ledger.sessions),
+        )
+        ctl.desk = takeover_desk(settings, ari, ctl.router, ledger.sessions, notifier)
+        async with ctl:
+            yield ctl
+
+
+def takeover_desk(
+    settings: Settings,
+    ari: AriClient,
+    router: EventRouter,
+    sessions: sessionmaker[Session],
+    notifier: Notifier,
+) -> TakeoverDesk:
+    """The desk that hands calls to human agents, on the ledger's database."""
+    return TakeoverDesk(
         ari,
-        ledger,
-        script(settings),
-        prompt_cache(settings),
-        settings,
-        slots=slots,
-        leases=Leases(ledger.sessions),
-    ) as ctl:
-        yield ctl
+        router,
+        AgentRoster(sessions),
+        TakeoverLog(sessions),
+        CallbackTasks(sessions),
+        notifier,
+        settings.agents,
+    )
 
 
 def campaign_service(

@@ -18,6 +18,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from callcenter.agents.config import AgentSettings
 from callcenter.campaign.config import CampaignSettings
 from callcenter.errors import ConfigError
 
@@ -97,6 +98,7 @@ class Settings(BaseSettings):
     sandbox: SandboxSettings = SandboxSettings()
     web: WebSettings = WebSettings()
     campaign: CampaignSettings = CampaignSettings()
+    agents: AgentSettings = AgentSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the project needs; installs only what is missing.
 set -euo pipefail
-pkgs=(debootstrap espeak-ng ffmpeg sox python3-venv ca-certificates chromium fonts-wqy-zenhei)
+pkgs=(debootstrap espeak-ng ffmpeg sox python3-venv ca-certificates chromium fonts-wqy-zenhei baresip-core)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

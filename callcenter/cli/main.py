@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from callcenter.cli import asterisk, calls, campaign, demo, importing, ledger, sandbox, script, users, web
+from callcenter.cli import agents, asterisk, calls, campaign, demo, importing, ledger, sandbox, script
+from callcenter.cli import users, web
 from callcenter.errors import CallcenterError
 from callcenter.settings import load_settings
 
@@ -23,6 +24,7 @@ app.add_typer(script.app, name="script")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(web.app, name="web")
 app.add_typer(users.app, name="user")
+app.add_typer(agents.app, name="agent")
 app.command("demo")(demo.demo)
 app.command("call")(calls.call)
 app.command("import")(importing.import_file)

@@ -23,6 +23,7 @@ from callcenter.ivr.answers import Answer
 from callcenter.ivr.case import CaseInfo
 from callcenter.ivr.flow import FlowOptions, Interview, InterviewResult
 from callcenter.ivr.outcome import Outcome, classify_unanswered
+from callcenter.ivr.takeover import HandoverRequest, HandoverResult
 from callcenter.prompts.cache import media_uri
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ class OutboundCall:
             spool_dir=c.settings.asterisk_recordings,
             recordings_dir=c.settings.recordings_dir.resolve(),
         )
+        if c.desk is not None:
+            line.handover = partial(self._hand_over, line)
         pump = asyncio.create_task(line.pump(), name=f"pump-{self.attempt_id}")
         recorder = WholeCallRecorder(
             c.ari, c.router, self.attempt_id, line.spool_dir, line.recordings_dir
@@ -193,6 +196,12 @@ class OutboundCall:
                 await hook(self.attempt_id, answer)
 
         self._writes = asyncio.create_task(write(), name=f"save-{self.attempt_id}-{answer.question_id}")
+
+    async def _hand_over(self, line: AriLine, request: HandoverRequest) -> HandoverResult:
+        # the agent's screen reads the answers so far from the ledger: all must be there
+        await self._flush_writes()
+        assert self.c.desk is not None
+        return await self.c.desk.hand_over(self.attempt_id, self.case, line, request)
 
     async def _flush_writes(self) -> None:
         if self._writes is not None:

@@ -177,7 +177,7 @@ class AriLine:
     async def hand_over(self, request: HandoverRequest) -> HandoverResult:
         self._check()
         if self.handover is None:
-            return HandoverResult(connected=False)
+            return HandoverResult(connected=False, offered=False)
         return await self.handover(request)
 
     # -- helpers --------------------------------------------------------------

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from callcenter.agents.desk import TakeoverDesk
 from callcenter.ari.client import AriClient
 from callcenter.ari.router import EventRouter
 from callcenter.controller.call import CallResult, OutboundCall, now
@@ -65,6 +66,8 @@ class Controller:
         self.resyncs = 0  # (re)connections of the events WebSocket so far
         # called after each answer is stored, e.g. to queue a transcription
         self.answer_hooks: list[AnswerHook] = []
+        # hands calls to human agents when the script's takeover rules fire (bootstrap)
+        self.desk: TakeoverDesk | None = None
         self._events: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Controller:
@@ -81,6 +84,8 @@ class Controller:
             await self._renew_lease()
             self._heartbeat = asyncio.create_task(self._keep_lease(), name="controller-lease")
         await self.recover()
+        if self.desk is not None:
+            await self.desk.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -231,6 +231,8 @@ class Interview:
         self._handing_over = False
         if result.connected:
             raise _End(Outcome.TRANSFERRED, f"转人工原因：{label}")
+        if not result.offered:
+            return  # no agents are set up: the script goes on as if no rule had fired
         self.port.clear_keys()
         if result.callback_task is None:
             # nobody will call back (no agents are set up): promise nothing

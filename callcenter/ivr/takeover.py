@@ -146,3 +146,5 @@ class HandoverResult:
     agent: str | None = None
     # A call-back task was recorded because no agent could take the call.
     callback_task: int | None = None
+    # False when no agents are set up at all: nothing was tried, nothing is said
+    offered: bool = True

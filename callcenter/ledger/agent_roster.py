@@ -147,6 +147,12 @@ class AgentRoster:
 
     # -- ringing -------------------------------------------------------------------
 
+    def staffed(self) -> bool:
+        """Whether any enabled agent takes calls, ready or not."""
+        with transaction(self._sessions, "agents staffed") as s:
+            stmt = select(Agent.id).where(Agent.enabled, Agent.kind == "agent").limit(1)
+            return s.execute(stmt).first() is not None
+
     def candidates(self) -> list[AgentView]:
         """Enabled, ready agents that no live takeover holds, longest idle first."""
         with transaction(self._sessions, "agent candidates") as s:

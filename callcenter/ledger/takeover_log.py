@@ -44,6 +44,7 @@ class CaseSummary:
 @dataclass(frozen=True)
 class OfferView:
     agent_login: str
+    channel_id: str
     result: str
     offered_at: datetime
     ringing_at: datetime | None
@@ -277,7 +278,7 @@ def _views(s: Session, rows: list[Takeover]) -> list[TakeoverView]:
         .order_by(TakeoverOffer.id)
     ).scalars():
         offers.setdefault(o.takeover_id, []).append(
-            OfferView(o.agent_login, o.result, o.offered_at, o.ringing_at, o.ended_at)
+            OfferView(o.agent_login, o.channel_id, o.result, o.offered_at, o.ringing_at, o.ended_at)
         )
     return [
         TakeoverView(

@@ -121,12 +121,22 @@ async def test_key_0_with_nobody_there_asks_the_question_again(
     assert {a.question_id: a.value for a in saved}["q1_environment"] == "非常满意"
 
 
-async def test_without_agents_set_up_nothing_is_promised(script: Script, tmp_path: Path) -> None:
+async def test_without_a_call_back_nothing_is_promised(script: Script, tmp_path: Path) -> None:
     plan = ["1", "4", ("rec", 3.0), "1", "1", "1", "1", "2", "2"]
     result, line, _ = await run(script, plan, tmp_path, HandoverResult(connected=False))
     assert result.outcome is Outcome.COMPLETE
     assert result.note == "转人工未接通"
     assert CALLBACK not in line.played
+
+
+async def test_without_agents_set_up_the_script_goes_on_as_before(
+    script: Script, tmp_path: Path
+) -> None:
+    plan = ["1", "4", ("rec", 3.0), "1", "1", "1", "1", "2", "2"]
+    nobody = HandoverResult(connected=False, offered=False)
+    result, line, _ = await run(script, plan, tmp_path, nobody)
+    assert (result.outcome, result.note) == (Outcome.COMPLETE, "")
+    assert CALLBACK not in line.played and len(line.handovers) == 1
 
 
 async def test_hang_up_while_waiting_for_an_agent(script: Script, tmp_path: Path) -> None:

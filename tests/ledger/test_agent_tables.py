@@ -206,3 +206,16 @@ def test_callback_tasks_queue_and_done(ledger: Ledger, sessions: sessionmaker[Se
     ledger.finish_attempt(a1, Outcome.COMPLETE, 16, T0, "转人工未接通，已登记回电")
     [row] = ledger.taizhang(attempt_ids=[a1])
     assert row.remark.endswith("转人工未接通，已登记回电；回电结果：已回电，申请人表示理解")
+
+
+def test_staffed_means_an_enabled_agent_who_takes_calls(
+    ledger: Ledger, sessions: sessionmaker[Session]
+) -> None:
+    roster = AgentRoster(sessions)
+    assert not roster.staffed()
+    roster.add("sup1", "督查", DIGEST, "callcenter", "supervisor")
+    assert not roster.staffed()  # supervisors listen in, they do not take calls
+    roster.add("a1", "a1", DIGEST, "callcenter", "agent")
+    assert roster.staffed()  # ready or not: a call-back will reach someone
+    roster.disable("a1")
+    assert not roster.staffed()

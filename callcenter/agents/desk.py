@@ -1,0 +1,116 @@
+"""The takeover desk: the controller's side of handing calls to human agents.
+
+One desk per controller process. It picks the agent to ring (ready in the ledger,
+registered and not on the phone in Asterisk, longest idle first, claimed atomically so
+no other process rings them too), runs each takeover (``handover.Handover``), and tells
+the screens what changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from typing import TYPE_CHECKING
+
+from callcenter.agents.config import AgentSettings
+from callcenter.agents.handover import Handover, TakeoverMetrics
+from callcenter.agents.notifier import Change, Notifier
+from callcenter.agents.pjsip import PjsipPush
+from callcenter.agents.presence import Presence
+from callcenter.ari.client import AriClient
+from callcenter.ari.router import EventRouter
+from callcenter.errors import AgentError, AriError, CallcenterError
+from callcenter.ivr.case import CaseInfo
+from callcenter.ivr.takeover import HandoverRequest, HandoverResult
+from callcenter.ledger.agent_roster import AgentRoster
+from callcenter.ledger.callbacks import CallbackTasks
+from callcenter.ledger.takeover_log import TakeoverLog
+
+if TYPE_CHECKING:
+    from callcenter.controller.line import AriLine
+
+log = logging.getLogger(__name__)
+
+
+class TakeoverDesk:
+    def __init__(
+        self,
+        ari: AriClient,
+        router: EventRouter,
+        roster: AgentRoster,
+        takeovers: TakeoverLog,
+        callbacks: CallbackTasks,
+        notifier: Notifier,
+        settings: AgentSettings,
+    ) -> None:
+        self.ari = ari
+        self.router = router
+        self.roster = roster
+        self.log = takeovers
+        self.callbacks = callbacks
+        self.notifier = notifier
+        self.settings = settings
+        self.presence = Presence(ari)
+        # the latest takeovers' timings, for the benchmark and for health pages
+        self.metrics: deque[TakeoverMetrics] = deque(maxlen=1000)
+
+    async def start(self) -> None:
+        """Push the ledger's agents to Asterisk, which may have lost them (a new AstDB).
+
+        A failure is logged, not raised: calls go on, takeovers find no agent."""
+        try:
+            agents = await asyncio.to_thread(self.roster.all)
+            enabled = await PjsipPush(self.ari, self.settings).sync(agents)
+            log.info("takeover desk ready: %d agents pushed to Asterisk", enabled)
+        except (CallcenterError, AriError) as exc:
+            log.error("agents could not be pushed to Asterisk: %s", exc)
+
+    async def hand_over(
+        self, attempt_id: str, case: CaseInfo, line: AriLine, request: HandoverRequest
+    ) -> HandoverResult:
+        """Put the applicant on ``line`` through to an agent (see ``CallPort.hand_over``)."""
+        fired = asyncio.get_running_loop().time()
+        if not await asyncio.to_thread(self.roster.staffed):
+            # without agents there is nobody to ring and nobody to call back
+            return HandoverResult(connected=False, offered=False)
+        takeover_id = await asyncio.to_thread(
+            self.log.open,
+            attempt_id,
+            rule_id=request.rule_id,
+            rule_label=request.rule_label,
+            question_id=request.question_id,
+            key=request.key,
+            misconduct=request.misconduct,
+            channel_id=attempt_id,
+        )
+        metrics = TakeoverMetrics(attempt_id, takeover_id, request.rule_id, fired)
+        log.info("takeover %s of %s: %s", takeover_id, attempt_id, request.rule_label)
+        await self.changed(takeover_id)
+        try:
+            return await Handover(self, takeover_id, attempt_id, case, line, request, metrics).run()
+        finally:
+            self.metrics.append(metrics)
+
+    async def next_agent(self, takeover_id: int, tried: set[str]) -> str | None:
+        """Claim the longest-idle agent who is ready, registered and not on the phone."""
+        candidates = await asyncio.to_thread(self.roster.candidates)
+        candidates = [a for a in candidates if a.login not in tried]
+        if not candidates:
+            return None
+        try:
+            phones = await self.presence.phones()
+        except AriError as exc:
+            raise AgentError(
+                f"takeover {takeover_id}: agents' phone states unknown: {exc}"
+            ) from exc
+        for agent in candidates:
+            phone = phones.get(agent.login)
+            if phone is None or not phone.free:
+                continue
+            if await asyncio.to_thread(self.roster.claim, agent.login, takeover_id):
+                return agent.login
+        return None
+
+    async def changed(self, takeover_id: int | None, *agents: str, kind: str = "takeover") -> None:
+        await self.notifier.publish(Change(kind, takeover_id, tuple(agents)))

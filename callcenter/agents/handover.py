@@ -1,0 +1,359 @@
+"""One takeover, from the rule firing to the end of the agent's conversation.
+
+The applicant hears the transfer prompt while the first agent's phone already rings,
+then a ring tone. Agents are rung one at a time, longest idle first, each for the ring
+timeout. The first who answers is bridged with the applicant in a mixing bridge; the
+whole-call recording (a snoop on the applicant's channel) goes on through it. If the
+applicant hangs up first, the agent's ringing leg is hung up too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from callcenter.errors import AgentError, AriError, AriNotFound
+from callcenter.ivr.case import CaseInfo
+from callcenter.ivr.outcome import (
+    CAUSE_BUSY,
+    CAUSE_CALL_REJECTED,
+    CAUSE_NO_ANSWER,
+    CAUSE_NO_USER_RESPONSE,
+)
+from callcenter.ivr.port import CallerHungUp
+from callcenter.ivr.takeover import HandoverRequest, HandoverResult
+from callcenter.ledger.models import utcnow
+
+if TYPE_CHECKING:
+    from callcenter.agents.desk import TakeoverDesk
+    from callcenter.controller.line import AriLine
+
+log = logging.getLogger(__name__)
+
+Event = dict[str, Any]
+RINGBACK = "tone:ring;tonezone=cn"
+LEG_GONE = frozenset({"ChannelHangupRequest", "StasisEnd", "ChannelDestroyed"})
+# a leg that neither answers nor fails this long after its ring timeout is given up
+RING_GRACE = 10.0
+# how often a conversation checks that the agent's leg still exists, in case an event
+# was lost while the events WebSocket reconnected
+LEG_CHECK = 5.0
+
+
+@dataclass
+class TakeoverMetrics:
+    """Loop-time stamps of one takeover, for the benchmark."""
+
+    attempt_id: str
+    takeover_id: int
+    rule_id: str
+    fired: float
+    ringing: float | None = None
+    answered: float | None = None
+    bridged: float | None = None
+    agent: str | None = None
+    offers: int = 0
+
+
+@dataclass
+class _Leg:
+    login: str
+    channel_id: str
+    offer_id: int
+    queue: asyncio.Queue[Event]
+
+
+def offer_result(cause: int | None) -> str:
+    if cause in (CAUSE_NO_ANSWER, CAUSE_NO_USER_RESPONSE):
+        return "no_answer"
+    if cause == CAUSE_CALL_REJECTED:
+        return "rejected"
+    if cause == CAUSE_BUSY:
+        return "busy"
+    return "failed"
+
+
+class Handover:
+    def __init__(
+        self,
+        desk: TakeoverDesk,
+        takeover_id: int,
+        attempt_id: str,
+        case: CaseInfo,
+        line: AriLine,
+        request: HandoverRequest,
+        metrics: TakeoverMetrics,
+    ) -> None:
+        self.desk = desk
+        self.settings = desk.settings
+        self.ari = desk.ari
+        self.takeover_id = takeover_id
+        self.attempt_id = attempt_id
+        self.case = case
+        self.line = line
+        self.request = request
+        self.metrics = metrics
+        self._prompt: asyncio.Task[None] | None = None
+        self._ringback: str | None = None
+        self._connected = False
+
+    async def run(self) -> HandoverResult:
+        self._prompt = asyncio.create_task(
+            self._transfer_prompt(), name=f"transfer-{self.attempt_id}"
+        )
+        try:
+            tried: set[str] = set()
+            for _ in range(self.settings.max_agents):
+                login = await self.desk.next_agent(self.takeover_id, tried)
+                if login is None:
+                    break
+                tried.add(login)
+                leg = await self._ring(login)
+                if leg is not None:
+                    return await self._converse(leg)
+            return await self._nobody(tried)
+        except CallerHungUp:
+            await self._abandoned()
+            raise
+        finally:
+            if self._prompt is not None and not self._prompt.done():
+                self._prompt.cancel()
+            await self._stop_ringback()
+
+    # -- what the applicant hears ---------------------------------------------------
+
+    async def _transfer_prompt(self) -> None:
+        """正在为您转接工作人员, then a ring tone until an agent answers."""
+        try:
+            await self.line.play([self.request.transfer_prompt])
+            if self._connected or self.line.hung_up.is_set():
+                return
+            playback_id = uuid.uuid4().hex
+            self._ringback = playback_id
+            await self.ari.play(self.attempt_id, RINGBACK, playback_id)
+        except CallerHungUp:
+            return
+        except AriError as exc:  # the applicant hears less; the agents are rung all the same
+            log.warning("takeover %s: transfer prompt failed: %s", self.takeover_id, exc)
+
+    async def _prompt_done(self) -> None:
+        if self._prompt is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._prompt
+
+    async def _stop_ringback(self) -> None:
+        playback_id, self._ringback = self._ringback, None
+        if playback_id is not None:
+            with contextlib.suppress(AriError):
+                await self.ari.stop_playback(playback_id)
+
+    # -- one agent -------------------------------------------------------------------
+
+    async def _ring(self, login: str) -> _Leg | None:
+        """Ring one agent; their answered leg, or None once it failed (agent released)."""
+        self.metrics.offers += 1
+        channel_id = f"{self.attempt_id}-agent{self.metrics.offers}"
+        queue = self.desk.router.register(channel_id)
+        offer_id = await asyncio.to_thread(self.desk.log.offer, self.takeover_id, login, channel_id)
+        leg = _Leg(login, channel_id, offer_id, queue)
+        await self.desk.changed(self.takeover_id, login)
+        try:
+            await self.ari.originate(
+                f"PJSIP/{login}",
+                channel_id=channel_id,
+                app_args=f"takeover,{self.takeover_id}",
+                timeout=self.settings.ring_timeout,
+                caller_id=f'"{self.case.applicant_name}" <{self.case.case_id}>',
+            )
+        except AriError as exc:
+            log.warning("takeover %s: ringing %s failed: %s", self.takeover_id, login, exc)
+            await self._release(leg, "failed", None)
+            return None
+        result, cause = await self._await_answer(leg)
+        if result == "answered":
+            return leg
+        log.info(
+            "takeover %s: %s did not take it (%s, cause %s)", self.takeover_id, login, result, cause
+        )
+        await self._release(leg, result, cause)
+        return None
+
+    async def _await_answer(self, leg: _Leg) -> tuple[str, int | None]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.ring_timeout + RING_GRACE
+        while True:
+            event = await self._next(leg, deadline - loop.time())
+            if self.line.hung_up.is_set():
+                await self._hang_up_leg(leg)
+                await self._release(leg, "cancelled", None)
+                raise CallerHungUp()
+            if event is None:
+                log.warning(
+                    "takeover %s: no outcome from %s; hanging up", self.takeover_id, leg.login
+                )
+                await self._hang_up_leg(leg)
+                return "no_answer", None
+            kind = event.get("type")
+            if _is_ringing(event) and self.metrics.ringing is None:
+                self.metrics.ringing = loop.time()
+                await asyncio.to_thread(self.desk.log.offer_ringing, leg.offer_id, utcnow())
+                await self.desk.changed(self.takeover_id, leg.login)
+            elif kind == "StasisStart":
+                self.metrics.answered = loop.time()
+                return "answered", None
+            elif kind == "ChannelDestroyed":
+                cause = event.get("cause")
+                return offer_result(cause), cause
+
+    async def _next(self, leg: _Leg, timeout: float) -> Event | None:
+        """The leg's next event; None on timeout; returns at once if the applicant left."""
+        if self.line.hung_up.is_set():
+            return None
+        getter = asyncio.ensure_future(leg.queue.get())
+        gone = asyncio.ensure_future(self.line.hung_up.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {getter, gone}, timeout=max(0.0, timeout), return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            gone.cancel()
+            if not getter.done():
+                getter.cancel()
+        if getter in done:
+            return getter.result()
+        if getter.done() and not getter.cancelled():
+            leg.queue.put_nowait(getter.result())  # not lost: read again next time
+        return None
+
+    async def _hang_up_leg(self, leg: _Leg) -> None:
+        """Hang up the agent's leg and wait (briefly) until Asterisk has destroyed it."""
+        try:
+            await self.ari.hangup(leg.channel_id)
+        except AriNotFound:
+            return
+        except AriError as exc:
+            log.warning(
+                "takeover %s: hanging up %s failed: %s", self.takeover_id, leg.channel_id, exc
+            )
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(5):
+                while (await leg.queue.get()).get("type") != "ChannelDestroyed":
+                    pass
+
+    async def _release(
+        self, leg: _Leg, result: str, cause: int | None, talked: bool = False
+    ) -> None:
+        self.desk.router.unregister(leg.channel_id)
+        pause = result == "no_answer" and self.settings.pause_on_no_answer
+        await asyncio.to_thread(self.desk.log.offer_ended, leg.offer_id, result, cause)
+        await asyncio.to_thread(
+            self.desk.roster.release, leg.login, self.takeover_id, talked=talked, pause=pause
+        )
+        await self.desk.changed(self.takeover_id, leg.login)
+
+    # -- the conversation ---------------------------------------------------------
+
+    async def _converse(self, leg: _Leg) -> HandoverResult:
+        self._connected = True
+        await asyncio.to_thread(self.desk.log.offer_ended, leg.offer_id, "answered", None)
+        # the applicant hears the transfer prompt to its end (it is short)
+        await self._prompt_done()
+        await self._stop_ringback()
+        if self.line.hung_up.is_set():
+            await self._hang_up_leg(leg)
+            await self._release(leg, "cancelled", None)
+            raise CallerHungUp()
+        bridge_id = f"{self.attempt_id}-takeover{self.takeover_id}"
+        try:
+            await self.ari.request(
+                "POST", "/bridges", {"type": "mixing,proxy_media", "bridgeId": bridge_id}
+            )
+            await self.ari.request(
+                "POST",
+                f"/bridges/{bridge_id}/addChannel",
+                {"channel": f"{self.attempt_id},{leg.channel_id}"},
+            )
+        except AriError as exc:
+            await self._hang_up_leg(leg)
+            await self._release(leg, "failed", None)
+            with contextlib.suppress(AriError):
+                await self.ari.request("DELETE", f"/bridges/{bridge_id}")
+            if self.line.hung_up.is_set():
+                raise CallerHungUp() from exc
+            raise AgentError(f"takeover {self.takeover_id}: bridging failed: {exc}") from exc
+        self.metrics.bridged = asyncio.get_running_loop().time()
+        self.metrics.agent = leg.login
+        await asyncio.to_thread(self.desk.log.connected, self.takeover_id, leg.login, bridge_id)
+        await self.desk.changed(self.takeover_id, leg.login)
+        log.info(
+            "takeover %s: %s talks to the applicant of %s",
+            self.takeover_id,
+            leg.login,
+            self.attempt_id,
+        )
+        try:
+            await self._until_one_leaves(leg)
+        finally:
+            await self._hang_up_leg(leg)
+            with contextlib.suppress(AriError):
+                await self.ari.request("DELETE", f"/bridges/{bridge_id}")
+            await asyncio.to_thread(self.desk.log.finish, self.takeover_id, "ended")
+            self.desk.router.unregister(leg.channel_id)
+            await asyncio.to_thread(
+                self.desk.roster.release, leg.login, self.takeover_id, talked=True
+            )
+            await self.desk.changed(self.takeover_id, leg.login)
+        return HandoverResult(connected=True, agent=leg.login)
+
+    async def _until_one_leaves(self, leg: _Leg) -> None:
+        while True:
+            event = await self._next(leg, LEG_CHECK)
+            if self.line.hung_up.is_set():
+                return
+            if event is None:
+                try:
+                    await self.ari.get_channel(leg.channel_id)
+                except AriNotFound:
+                    return
+                continue
+            if event.get("type") in LEG_GONE:
+                return
+
+    # -- nobody ----------------------------------------------------------------------
+
+    async def _nobody(self, tried: set[str]) -> HandoverResult:
+        await self._prompt_done()
+        await self._stop_ringback()
+        if self.line.hung_up.is_set():
+            raise CallerHungUp()
+        reason = self.request.rule_label + ("，坐席未接听" if tried else "，无空闲坐席")
+        task = await self._callback(reason, "no_agent")
+        log.info("takeover %s: no agent took the call; call-back task %s", self.takeover_id, task)
+        return HandoverResult(connected=False, callback_task=task)
+
+    async def _abandoned(self) -> None:
+        reason = self.request.rule_label + "，转接等待中挂断"
+        await self._callback(reason, "abandoned")
+
+    async def _callback(self, reason: str, state: str) -> int:
+        await asyncio.to_thread(self.desk.log.finish, self.takeover_id, state)
+        task = await asyncio.to_thread(
+            self.desk.callbacks.add,
+            self.attempt_id,
+            self.takeover_id,
+            reason,
+            self.request.misconduct,
+        )
+        await self.desk.changed(self.takeover_id, kind="callback")
+        return task
+
+
+def _is_ringing(event: Event) -> bool:
+    if event.get("type") == "ChannelStateChange":
+        return event.get("channel", {}).get("state") == "Ringing"
+    return event.get("type") == "Dial" and event.get("dialstatus") == "RINGING"

@@ -1,0 +1,116 @@
+"""Agents as PJSIP objects, pushed to a running Asterisk over ARI: no restart, no reload.
+
+Each agent is three sorcery objects of one id: an ``auth`` (the digest), an ``aor``
+(one registered phone) and an ``endpoint``. ``dialplans/sorcery.conf`` keeps these in
+the AstDB, which is what lets ARI create and delete them (``PUT/DELETE
+/asterisk/config/dynamic/res_pjsip/{type}/{id}``); the static trunk stays in pjsip.conf.
+The ledger is the source of truth: ``sync`` pushes it again after Asterisk lost its
+AstDB or an agent was changed while Asterisk was down.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from callcenter.agents.config import AgentSettings
+from callcenter.ari.client import AriClient
+from callcenter.errors import AgentError, AriError, AriNotFound
+from callcenter.ledger.agent_roster import AgentView
+
+log = logging.getLogger(__name__)
+
+BASE = "/asterisk/config/dynamic/res_pjsip"
+
+
+def objects(agent: AgentView, settings: AgentSettings) -> list[tuple[str, dict[str, str]]]:
+    """(type, fields) of the agent's sorcery objects, in the order they must be created."""
+    login = agent.login
+    return [
+        (
+            "auth",
+            {
+                "auth_type": "digest",
+                "username": login,
+                "realm": agent.realm,
+                "password_digest": agent.password_digest,
+            },
+        ),
+        (
+            "aor",
+            {
+                "max_contacts": "1",
+                # a phone that re-registers from a new address replaces the old binding
+                "remove_existing": "yes",
+                "qualify_frequency": str(settings.qualify_frequency),
+            },
+        ),
+        (
+            "endpoint",
+            {
+                "transport": settings.transport,
+                "context": settings.context,
+                "disallow": "all",
+                "allow": settings.codecs,
+                "auth": login,
+                "aors": login,
+                "direct_media": "no",
+                "dtmf_mode": "rfc4733",
+                "rtp_timeout": "60",
+            },
+        ),
+    ]
+
+
+class PjsipPush:
+    def __init__(self, ari: AriClient, settings: AgentSettings) -> None:
+        self.ari = ari
+        self.settings = settings
+
+    async def push(self, agent: AgentView) -> None:
+        """Create or update the agent's objects; an enabled agent can then register."""
+        if not agent.enabled:
+            await self.remove(agent.login)
+            return
+        for kind, fields in objects(agent, self.settings):
+            body = {"fields": [{"attribute": k, "value": v} for k, v in fields.items()]}
+            try:
+                await self.ari.request("PUT", f"{BASE}/{kind}/{agent.login}", json=body)
+            except AriError as exc:
+                raise _explain(agent.login, kind, exc) from exc
+        log.info("agent %s pushed to Asterisk", agent.login)
+
+    async def remove(self, login: str) -> None:
+        """Delete the agent's objects; its phone can no longer register or be rung."""
+        for kind in ("endpoint", "aor", "auth"):
+            try:
+                await self.ari.request("DELETE", f"{BASE}/{kind}/{login}")
+            except AriNotFound:
+                continue
+            except AriError as exc:
+                raise _explain(login, kind, exc) from exc
+        log.info("agent %s removed from Asterisk", login)
+
+    async def sync(self, agents: list[AgentView]) -> int:
+        """Push every agent as the ledger has it; return how many are enabled."""
+        for agent in agents:
+            await self.push(agent)
+        return sum(1 for a in agents if a.enabled)
+
+    async def fetch(self, kind: str, login: str) -> dict[str, str] | None:
+        """The fields Asterisk holds for one object, or None if it has none."""
+        try:
+            result: list[dict[str, Any]] = await self.ari.request("GET", f"{BASE}/{kind}/{login}")
+        except AriNotFound:
+            return None
+        return {str(t["attribute"]): str(t["value"]) for t in result}
+
+
+def _explain(login: str, kind: str, exc: AriError) -> AgentError:
+    if exc.status == 403:
+        return AgentError(
+            f"Asterisk refused to store the {kind} of agent {login!r} (HTTP 403): its "
+            "sorcery.conf must keep res_pjsip endpoints, aors and auths in the AstDB "
+            "(see dialplans/sorcery.conf)"
+        )
+    return AgentError(f"pushing the {kind} of agent {login!r} to Asterisk failed: {exc}")

@@ -1,0 +1,84 @@
+"""Agents with real softphones (baresip) on the sandbox, for the end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+from callcenter.agents.admin import AgentAdmin
+from callcenter.agents.presence import Presence
+from callcenter.ari.client import AriClient
+from callcenter.ivr.case import CaseInfo
+from callcenter.ledger.agent_roster import AgentRoster
+from callcenter.ledger.repository import Ledger
+from callcenter.sandbox.softphone import Softphone
+from callcenter.settings import Settings
+
+STATION = "城区市场监管所"
+
+
+def unique_login(prefix: str = "t") -> str:
+    # Asterisk keeps pushed agents in its AstDB across runs: never reuse a name
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+async def wait_registered(
+    ari: AriClient, login: str, timeout: float = 10, registered: bool = True
+) -> None:
+    presence = Presence(ari)
+    async with asyncio.timeout(timeout):
+        while (await presence.phone(login)).registered != registered:
+            await asyncio.sleep(0.1)
+
+
+@contextlib.asynccontextmanager
+async def agent_phone(
+    settings: Settings,
+    ledger: Ledger,
+    workdir: Path,
+    *,
+    auto_answer: bool,
+    ready: bool = True,
+    kind: str = "agent",
+    name: str = "测试坐席",
+) -> AsyncIterator[Softphone]:
+    """An agent added through the admin path, its baresip registered, marked ready."""
+    login = unique_login()
+    roster = AgentRoster(ledger.sessions)
+    async with AriClient(settings.ari) as ari:
+        admin = AgentAdmin(roster, ari, settings.agents)
+        added = await admin.add(login, name, kind=kind)
+        assert added.not_pushed is None, added.not_pushed
+        phone = Softphone(login, added.password, workdir / login, auto_answer=auto_answer)
+        try:
+            await phone.start()
+            await wait_registered(ari, login)
+            if ready:
+                await asyncio.to_thread(roster.set_ready, login, True)
+            yield phone
+        finally:
+            await phone.stop()
+            await admin.disable(login)
+
+
+def add_case(ledger: Ledger, phone: str, name: str = "王伟") -> CaseInfo:
+    ledger.upsert_unit(STATION, "station")
+    case_id = ledger.add_case(
+        f"TAKEOVER-{phone}-{uuid.uuid4().hex[:6]}",
+        STATION,
+        name,
+        phone,
+        "个体工商户设立登记",
+        date(2026, 10, 9),
+        title="先生",
+    )
+    return ledger.case_info(case_id)
+
+
+def phone_number() -> str:
+    """A fresh simulated applicant's number (the sandbox's SIM_<number> variables)."""
+    return "1395" + str(uuid.uuid4().int)[:7]
