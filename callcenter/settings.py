@@ -21,6 +21,7 @@ from pydantic_settings import (
 from callcenter.agents.config import AgentSettings
 from callcenter.campaign.config import CampaignSettings
 from callcenter.errors import ConfigError
+from callcenter.transcription.config import TranscriptionSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,6 +99,7 @@ class Settings(BaseSettings):
     sandbox: SandboxSettings = SandboxSettings()
     web: WebSettings = WebSettings()
     campaign: CampaignSettings = CampaignSettings()
+    transcription: TranscriptionSettings = TranscriptionSettings()
     agents: AgentSettings = AgentSettings()
 
     @classmethod

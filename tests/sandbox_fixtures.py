@@ -27,6 +27,8 @@ def e2e_settings(**overrides: object) -> Settings:
         "storage_root": TEST_STORAGE,
         "ivr": {"key_timeout": 4.0, "recording_max_seconds": 30, "recording_max_silence": 3},
         "dial": {"ring_timeout": 8, "max_concurrent": 50},
+        # no transcription worker listens in these tests: queue nothing for one
+        "transcription": {"enabled": False},
     }
     base.update(overrides)
     return load_settings(**base)

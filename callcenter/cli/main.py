@@ -8,8 +8,20 @@ from typing import Annotated
 
 import typer
 
-from callcenter.cli import agents, asterisk, calls, campaign, demo, importing, ledger, sandbox, script
-from callcenter.cli import users, web
+from callcenter.cli import (
+    agents,
+    asterisk,
+    calls,
+    campaign,
+    demo,
+    importing,
+    ledger,
+    sandbox,
+    script,
+    transcription,
+    users,
+    web,
+)
 from callcenter.errors import CallcenterError
 from callcenter.settings import load_settings
 
@@ -29,6 +41,7 @@ app.command("demo")(demo.demo)
 app.command("call")(calls.call)
 app.command("import")(importing.import_file)
 app.add_typer(campaign.app, name="campaign")
+app.add_typer(transcription.app, name="transcription")
 
 
 @app.callback()

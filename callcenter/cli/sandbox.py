@@ -7,18 +7,23 @@ from pathlib import Path
 import typer
 
 from callcenter import bootstrap
+from callcenter.prompts.cache import PromptCache
 from callcenter.sandbox.process import Sandbox
+from callcenter.sandbox.voices import EspeakVoice
 from callcenter.settings import Settings
 
 app = typer.Typer(help="A real Asterisk 22 in a chroot, on loopback, with simulated applicants.")
 
 # What the simulated applicant says when asked for reasons or suggestions.
 SIM_SPEECH = "窗口的工作人员态度很好，就是排队的时间有点长，希望能多开几个窗口。"
+# The same in Korean (t[speech_ko]), for the Vosk tests with the Korean model.
+SIM_SPEECH_KO = "사람이 너무 많아요. 서류가 너무 많아요."
 
 
 def sim_sounds(settings: Settings) -> dict[str, Path]:
     cache = bootstrap.prompt_cache(settings)
-    return {"speech": cache.render(SIM_SPEECH)}
+    korean = PromptCache(EspeakVoice("ko"), settings.prompts_dir / "cache")
+    return {"speech": cache.render(SIM_SPEECH), "speech_ko": korean.render(SIM_SPEECH_KO)}
 
 
 def up(settings: Settings) -> str:

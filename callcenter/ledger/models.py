@@ -150,6 +150,11 @@ class Recording(Base):
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     sha256: Mapped[str | None] = mapped_column(String(64))
     transcript: Mapped[str | None] = mapped_column(Text)
+    # callcenter.ledger.transcripts: pending | done | failed, None if never queued
+    transcript_status: Mapped[str | None] = mapped_column(String(16))
+    transcript_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    transcript_engine: Mapped[str | None] = mapped_column(String(32))
+    transcript_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

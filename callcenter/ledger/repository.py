@@ -73,6 +73,7 @@ class RecordingView:
     duration_seconds: float | None
     sha256: str | None
     transcript: str | None
+    transcript_status: str | None = None  # see callcenter.ledger.transcripts
 
 
 class Ledger:
@@ -297,7 +298,14 @@ class Ledger:
             ).scalars()
             return [
                 RecordingView(
-                    r.id, r.kind, r.question_id, Path(r.path), r.duration_seconds, r.sha256, r.transcript
+                    r.id,
+                    r.kind,
+                    r.question_id,
+                    Path(r.path),
+                    r.duration_seconds,
+                    r.sha256,
+                    r.transcript,
+                    r.transcript_status,
                 )
                 for r in rows
             ]
@@ -314,7 +322,11 @@ class Ledger:
                 raise LedgerError(
                     f"attempt {attempt_id!r} has no recorded answer to question {question_id!r}"
                 )
-            s.execute(update(Recording).where(Recording.id == recording_id).values(transcript=text))
+            s.execute(
+                update(Recording)
+                .where(Recording.id == recording_id)
+                .values(transcript=text, transcript_status="done", transcript_error=None)
+            )
 
     def finish_attempt(
         self,
@@ -480,6 +492,8 @@ def _answer_recording(s: Session, attempt_id: str, question_id: str, path: str) 
         # A new file: what was known about the old one no longer applies.
         existing.path = path
         existing.duration_seconds = existing.sha256 = existing.transcript = None
+        existing.transcript_status = existing.transcript_engine = existing.transcript_error = None
+        existing.transcript_runs = 0
         s.flush()
     return existing.id
 

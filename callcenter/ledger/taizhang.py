@@ -33,6 +33,10 @@ _MISCONDUCT_WORDS = ("廉洁", "索", "拿卡要")
 # outcome already says, so it is not one of the answers the 台账 lists or counts.
 CONSENT_QUESTION_ID = "consent"
 
+# The transcript of a recording whose transcription was given up (see
+# callcenter.ledger.transcripts): written as such, never left looking unrecorded.
+TRANSCRIPTION_FAILED = "转写失败"
+
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
@@ -151,13 +155,18 @@ def _describe(main: Answer, follow_up: Answer | None, transcripts: Mapping[str, 
 
     if main.kind == "recording":
         text = said(main) or ("已录音" if main.recording is not None else main.value or "无")
+        if text == TRANSCRIPTION_FAILED:
+            text = f"已录音，{TRANSCRIPTION_FAILED}"
         return f"{main.label}：{text}"
     text = main.value or main.keys or "未作答"
     # The reason is recorded as a follow-up answer, or as part of the answer itself.
     explained = follow_up or main
     if explained.recording is not None:
         transcript = said(explained)
-        if main.kind == "scale":
+        if transcript == TRANSCRIPTION_FAILED:
+            reason = "说明原因" if main.kind == "scale" else ""
+            text += f"（已录音{reason}，{TRANSCRIPTION_FAILED}）"
+        elif main.kind == "scale":
             text += f"（原因：{transcript}）" if transcript else "（已录音说明原因）"
         else:
             text += f"（{transcript}）" if transcript else "（已录音）"

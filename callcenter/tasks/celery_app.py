@@ -15,6 +15,7 @@ from celery.signals import worker_shutdown
 from callcenter.errors import ConfigError
 from callcenter.settings import Settings
 from callcenter.tasks.tasks import DIAL, DISPATCH, PLAN_MONTH, WorkerContext, register
+from callcenter.transcription import tasks as transcription
 
 
 def make_celery(settings: Settings, *, worker: bool = False) -> Celery:
@@ -49,8 +50,11 @@ def make_celery(settings: Settings, *, worker: bool = False) -> Celery:
     )
     context = WorkerContext(settings, app)
     register(app, context)
+    # on a queue of its own, served by `callcenter transcription worker`
+    transcription_worker = transcription.register(app, settings)
     if worker:
         worker_shutdown.connect(lambda **_: context.stop(), weak=False)
+        transcription.close_on_shutdown(transcription_worker)
     app.callcenter_context = context  # type: ignore[attr-defined]
     return app
 

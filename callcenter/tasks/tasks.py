@@ -56,18 +56,20 @@ class WorkerContext:
 
 
 def register(app: Celery, context: WorkerContext) -> None:
-    @app.task(name=DIAL, ignore_result=True)
+    # shared=False: these tasks close over this app's context; shared, every later app
+    # in the process would get them too, and Celery warns of the duplicate names
+    @app.task(name=DIAL, ignore_result=True, shared=False)
     def dial(job_id: int, key: str) -> dict[str, Any]:
         report = context.runtime().run(lambda p: p.dialer.dial(job_id, key))
         # a slot may have come free: fill it now rather than at beat's next tick
         context.send_dispatch()
         return {"status": report.status, "outcome": report.outcome, "result": report.result}
 
-    @app.task(name=DISPATCH, ignore_result=True)
+    @app.task(name=DISPATCH, ignore_result=True, shared=False)
     def dispatch() -> int:
         return context.runtime().run(lambda p: p.gate.run(p.dialer.dispatch))
 
-    @app.task(name=PLAN_MONTH, ignore_result=True)
+    @app.task(name=PLAN_MONTH, ignore_result=True, shared=False)
     def plan_month() -> dict[str, Any]:
         settings = context.settings
         with bootstrap.open_ledger(settings) as ledger:

@@ -1,0 +1,1 @@
+"""Offline speech-to-text of recorded answers, run by Celery workers off the call path."""
