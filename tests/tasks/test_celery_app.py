@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from celery.schedules import crontab
 
 from callcenter.settings import load_settings
@@ -31,3 +34,41 @@ def test_app_from_settings() -> None:
         assert (beat["dispatch"]["task"], beat["dispatch"]["schedule"]) == (DISPATCH, 5)
     finally:
         app.close()
+
+
+def test_monthly_plan_task_samples_last_month_and_starts_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from callcenter import bootstrap
+    from callcenter.campaign.service import previous_month
+    from callcenter.ledger.campaign_store import CampaignStore
+    from callcenter.ledger.case_import import CaseImport
+    from tests.campaign.conftest import month_rows
+
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'ledger.db'}",
+        storage_root=tmp_path,
+        campaign={"auto_start": True, "quota_bureau": 4, "quota_station": 2, "quota_window": 2},
+    )
+    this_month = datetime.now(ZoneInfo("Asia/Shanghai")).date().replace(day=1)
+    with bootstrap.open_ledger(settings) as ledger:
+        spec = [("城区市场监管所", "station", 5, 1), ("政务服务中心市场监管窗口", "window", 5, 0)]
+        CaseImport(ledger.sessions).write(month_rows(previous_month(this_month), spec))
+    app = make_celery(settings)
+    sent: list[str] = []
+    monkeypatch.setattr(app.callcenter_context, "send_dispatch", lambda: sent.append("dispatch"))  # type: ignore[attr-defined]
+    try:
+        result = app.tasks[PLAN_MONTH]()
+        again = app.tasks[PLAN_MONTH]()
+    finally:
+        app.close()
+    assert result == {"month": f"{this_month:%Y-%m}", "created": True}
+    assert again["created"] is False  # the month's plan is drawn once
+    assert sent == ["dispatch", "dispatch"]
+    with bootstrap.open_ledger(settings) as ledger:
+        campaign = CampaignStore(ledger.sessions).campaign()
+    assert campaign.state == "running" and campaign.summary["drawn"] == 4
+    assert campaign.period_start == previous_month(this_month)
