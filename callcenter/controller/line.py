@@ -30,6 +30,8 @@ Handover = Callable[[HandoverRequest], Awaitable[HandoverResult]]
 HANGUP_EVENTS = frozenset({"ChannelHangupRequest", "StasisEnd", "ChannelDestroyed"})
 # synthetic event the controller puts on the queue after the events WebSocket reconnects
 RESYNC = "CallcenterResync"
+# how long to trust that an awaited event will come before asking Asterisk directly
+POLL_SECONDS = 20.0
 
 
 class AriLine:
@@ -125,7 +127,9 @@ class AriLine:
             await self.ari.play(self.channel_id, [self.media_for(t) for t in texts], playback_id)
         except AriError as exc:
             raise _gone_or(exc) from None
-        done = await self._first(self._playback_done, self.key_seen, self.hung_up)
+        done = await self._until(
+            f"/playbacks/{playback_id}", self._playback_done, self.key_seen, self.hung_up
+        )
         if done is self.key_seen:
             await self.ari.stop_playback(playback_id)
         self._playback_id = None
@@ -161,7 +165,7 @@ class AriLine:
             )
         except AriError as exc:
             raise _gone_or(exc) from None
-        done = await self._first(self._recording_done, self.hung_up)
+        done = await self._until(f"/recordings/live/{name}", self._recording_done, self.hung_up)
         if done is self.hung_up:
             # Asterisk closes the file when the channel goes; give it a moment to say so.
             with contextlib.suppress(TimeoutError):
@@ -197,6 +201,26 @@ class AriLine:
     def _check(self) -> None:
         if self.hung_up.is_set():
             raise CallerHungUp()
+
+    async def _until(
+        self, resource: str, done: asyncio.Event, *others: asyncio.Event
+    ) -> asyncio.Event:
+        """Wait for ``done`` or another event; if Asterisk stays silent, ask it.
+
+        An event lost on the way (a busy WebSocket, a reconnect) must not leave the
+        call waiting forever: every ``POLL_SECONDS`` the resource is looked up, and a
+        resource that no longer exists counts as done.
+        """
+        while True:
+            try:
+                async with asyncio.timeout(POLL_SECONDS):
+                    return await self._first(done, *others)
+            except TimeoutError:
+                try:
+                    await self.ari.request("GET", resource)
+                except AriNotFound:
+                    log.warning("call %s: %s ended without its event", self.channel_id, resource)
+                    done.set()
 
     @staticmethod
     async def _first(*events: asyncio.Event) -> asyncio.Event:

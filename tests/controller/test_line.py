@@ -1,0 +1,102 @@
+"""AriLine without Asterisk: lost events, hang-ups while a prompt plays, barge-in."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from callcenter.controller import line as line_module
+from callcenter.controller.line import AriLine
+from callcenter.errors import AriError, AriNotFound
+from callcenter.ivr.port import CallerHungUp
+
+
+class FakeAri:
+    def __init__(self) -> None:
+        self.playbacks: set[str] = set()
+        self.stopped: list[str] = []
+        self.play_error: AriError | None = None
+
+    async def play(self, channel_id: str, media: list[str], playback_id: str) -> dict[str, Any]:
+        if self.play_error:
+            raise self.play_error
+        self.playbacks.add(playback_id)
+        return {}
+
+    async def stop_playback(self, playback_id: str) -> None:
+        self.stopped.append(playback_id)
+        self.playbacks.discard(playback_id)
+
+    async def request(self, method: str, path: str, *a: Any, **k: Any) -> Any:
+        playback = path.rsplit("/", 1)[-1]
+        if path.startswith("/playbacks/") and playback in self.playbacks:
+            return {"id": playback}
+        raise AriNotFound(f"{path} not found", 404)
+
+
+def make_line(ari: FakeAri, tmp_path: Path) -> tuple[AriLine, asyncio.Queue[dict[str, Any]]]:
+    q: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    line = AriLine(ari, "ch1", q, lambda t: f"sound:/p/{t}", tmp_path, tmp_path)  # type: ignore[arg-type]
+    return line, q
+
+
+async def test_a_lost_playback_event_does_not_hang_the_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(line_module, "POLL_SECONDS", 0.05)
+    ari = FakeAri()
+    line, _ = make_line(ari, tmp_path)
+    pump = asyncio.create_task(line.pump())
+    play = asyncio.create_task(line.play(["您好"]))
+    await asyncio.sleep(0.2)
+    assert not play.done()  # Asterisk still has the playback: keep waiting
+    ari.playbacks.clear()  # it ended, but PlaybackFinished never arrived
+    await asyncio.wait_for(play, 1)
+    pump.cancel()
+
+
+async def test_key_during_prompt_stops_it_and_is_kept(tmp_path: Path) -> None:
+    ari = FakeAri()
+    line, q = make_line(ari, tmp_path)
+    pump = asyncio.create_task(line.pump())
+    play = asyncio.create_task(line.play(["请按键"]))
+    await asyncio.sleep(0.05)
+    q.put_nowait({"type": "ChannelDtmfReceived", "digit": "3", "channel": {"id": "ch1"}})
+    await asyncio.wait_for(play, 1)
+    assert len(ari.stopped) == 1
+    assert await line.get_key(0.1) == "3"
+    pump.cancel()
+
+
+async def test_hangup_of_another_channel_is_not_the_callers(tmp_path: Path) -> None:
+    ari = FakeAri()
+    line, q = make_line(ari, tmp_path)
+    pump = asyncio.create_task(line.pump())
+    q.put_nowait({"type": "StasisEnd", "channel": {"id": "ch1-snoop"}})
+    q.put_nowait({"type": "ChannelDtmfReceived", "digit": "1", "channel": {"id": "ch1"}})
+    assert await line.get_key(1) == "1"
+    q.put_nowait({"type": "ChannelDestroyed", "cause": 16, "channel": {"id": "ch1"}})
+    await asyncio.wait_for(pump, 1)
+    assert line.hangup_cause == 16
+    with pytest.raises(CallerHungUp):
+        await line.get_key(0.1)
+
+
+@pytest.mark.parametrize("status", [404, 409])
+async def test_play_on_a_channel_that_left_is_a_hangup(tmp_path: Path, status: int) -> None:
+    ari = FakeAri()
+    ari.play_error = AriError("Channel not in Stasis application", status)
+    line, _ = make_line(ari, tmp_path)
+    with pytest.raises(CallerHungUp):
+        await line.play(["您好"])
+
+
+async def test_other_ari_errors_are_not_hidden(tmp_path: Path) -> None:
+    ari = FakeAri()
+    ari.play_error = AriError("internal error", 500)
+    line, _ = make_line(ari, tmp_path)
+    with pytest.raises(AriError, match="internal error"):
+        await line.play(["您好"])
