@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -47,6 +47,8 @@ class IvrSettings(BaseModel):
     key_timeout: float = 8.0
     recording_max_seconds: int = 60
     recording_max_silence: int = 4
+    # a watchdog: no call, agent conversation included, stays up longer than this
+    max_call_seconds: float = 3600
 
 
 class TrunkSettings(BaseModel):

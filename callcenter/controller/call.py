@@ -11,8 +11,8 @@ import contextlib
 import logging
 import statistics
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,7 +129,17 @@ class OutboundCall:
                 ),
             )
             try:
-                result = await interview.run()
+                async with asyncio.timeout(c.settings.ivr.max_call_seconds):
+                    result = await interview.run()
+            except TimeoutError:
+                log.error(
+                    "call %s: longer than %s s, hanging up",
+                    self.attempt_id,
+                    c.settings.ivr.max_call_seconds,
+                )
+                result = InterviewResult(
+                    Outcome.PARTIAL, list(interview.answers), "超过最长通话时长，系统挂断"
+                )
             except Exception as exc:  # one broken call must not take the others down
                 log.exception("call %s: interview failed", self.attempt_id)
                 result = InterviewResult(
@@ -195,7 +205,9 @@ class OutboundCall:
             for hook in self.c.answer_hooks:
                 await hook(self.attempt_id, answer)
 
-        self._writes = asyncio.create_task(write(), name=f"save-{self.attempt_id}-{answer.question_id}")
+        self._writes = asyncio.create_task(
+            write(), name=f"save-{self.attempt_id}-{answer.question_id}"
+        )
 
     async def _hand_over(self, line: AriLine, request: HandoverRequest) -> HandoverResult:
         # the agent's screen reads the answers so far from the ledger: all must be there
