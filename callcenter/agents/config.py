@@ -9,12 +9,14 @@ class AgentSettings(BaseModel):
     # SIP digest realm of the agents' credentials; the stored digest depends on it
     realm: str = "callcenter"
     transport: str = "transport-udp"
-    context: str = Field("agents", description="dialplan context of calls an agent places")
+    context: str = Field(default="agents", description="dialplan context of calls an agent places")
     codecs: str = "ulaw,alaw"
     # seconds between OPTIONS pings to each registered phone; 0 turns them off
     qualify_frequency: int = 30
-    ring_timeout: int = Field(15, ge=3, le=120, description="seconds one agent's phone rings")
-    max_agents: int = Field(3, ge=1, le=20, description="agents rung, one after another")
+    ring_timeout: int = Field(
+        default=15, ge=3, le=120, description="seconds one agent's phone rings"
+    )
+    max_agents: int = Field(default=3, ge=1, le=20, description="agents rung, one after another")
     # an agent who lets a takeover ring out is made not ready, so the next is not held up
     pause_on_no_answer: bool = True
     # Redis carrying live updates from the processes that place calls to the web pages;

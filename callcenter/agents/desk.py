@@ -67,10 +67,16 @@ class TakeoverDesk:
             log.error("agents could not be pushed to Asterisk: %s", exc)
 
     async def hand_over(
-        self, attempt_id: str, case: CaseInfo, line: AriLine, request: HandoverRequest
+        self,
+        attempt_id: str,
+        case: CaseInfo,
+        line: AriLine,
+        request: HandoverRequest,
+        fired: float | None = None,
     ) -> HandoverResult:
-        """Put the applicant on ``line`` through to an agent (see ``CallPort.hand_over``)."""
-        fired = asyncio.get_running_loop().time()
+        """Put the applicant on ``line`` through to an agent (see ``CallPort.hand_over``);
+        ``fired`` is when the rule fired (loop time), for the takeover's timings."""
+        fired = fired if fired is not None else asyncio.get_running_loop().time()
         if not await asyncio.to_thread(self.roster.staffed):
             # without agents there is nobody to ring and nobody to call back
             return HandoverResult(connected=False, offered=False)

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from callcenter.errors import AgentError, AriError, AriNotFound
@@ -57,6 +57,8 @@ class TakeoverMetrics:
     bridged: float | None = None
     agent: str | None = None
     offers: int = 0
+    # SIP Call-IDs of the agents' legs, which is how a phone names the call it got
+    sip_call_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -162,7 +164,7 @@ class Handover:
         leg = _Leg(login, channel_id, offer_id, queue)
         await self.desk.changed(self.takeover_id, login)
         try:
-            await self.ari.originate(
+            channel = await self.ari.originate(
                 f"PJSIP/{login}",
                 channel_id=channel_id,
                 app_args=f"takeover,{self.takeover_id}",
@@ -173,6 +175,7 @@ class Handover:
             log.warning("takeover %s: ringing %s failed: %s", self.takeover_id, login, exc)
             await self._release(leg, "failed", None)
             return None
+        self.metrics.sip_call_ids.append(str(channel.get("protocol_id") or ""))
         result, cause = await self._await_answer(leg)
         if result == "answered":
             return leg

@@ -210,10 +210,11 @@ class OutboundCall:
         )
 
     async def _hand_over(self, line: AriLine, request: HandoverRequest) -> HandoverResult:
+        fired = asyncio.get_running_loop().time()
         # the agent's screen reads the answers so far from the ledger: all must be there
         await self._flush_writes()
         assert self.c.desk is not None
-        return await self.c.desk.hand_over(self.attempt_id, self.case, line, request)
+        return await self.c.desk.hand_over(self.attempt_id, self.case, line, request, fired)
 
     async def _flush_writes(self) -> None:
         if self._writes is not None:

@@ -8,6 +8,7 @@ asks for a person at any question. The flow decides when a rule fires; the line
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +92,7 @@ class Takeover(_Model):
         return [("takeover.transfer", self.transfer), ("takeover.callback", self.callback)]
 
 
-def check_rules(takeover: Takeover, questions: dict[str, tuple[str, list[str]]]) -> None:
+def check_rules(takeover: Takeover, questions: Mapping[str, tuple[str, list[str]]]) -> None:
     """Check the rules against the script's questions ({id: (type, option keys)}).
 
     Raises ``LocatedError`` pointing at the offending entry of the ``takeover`` section.

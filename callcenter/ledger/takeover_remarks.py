@@ -7,6 +7,8 @@ read widely, the details are for the roles allowed to see them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -30,7 +32,7 @@ def callback_remark(state: str, note: str, misconduct: bool) -> str:
     return f"回电结果：{RESTRICTED}" if misconduct else f"回电结果：{note}"
 
 
-def agent_remarks(s: Session, attempt_ids: Select[tuple[str]]) -> dict[str, str]:
+def agent_remarks(s: Session, attempt_ids: Select[Any]) -> dict[str, str]:
     """{attempt id: remark} for the attempts ``attempt_ids`` selects."""
     parts: dict[str, list[str]] = {}
     takeovers = s.execute(

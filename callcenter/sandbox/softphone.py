@@ -1,7 +1,7 @@
 """A real SIP softphone for the sandbox: baresip (Debian ``baresip-core``) as an agent.
 
 It registers with the agent's credentials over SIP, sends a tone as the agent's
-voice, writes what it hears to a WAV file, and is driven over baresip's ``ctrl_tcp``
+voice, dumps what it hears to a WAV file, and is driven over baresip's ``ctrl_tcp``
 (netstring-framed JSON): ``accept``, ``hangup``, and the events it reports
 (``CALL_INCOMING``, ``CALL_ESTABLISHED``, ``CALL_CLOSED``, …).
 """
@@ -82,12 +82,14 @@ class Softphone:
         *,
         auto_answer: bool,
         registrar: str = "127.0.0.1:5060",
+        tone_hz: float = 440.0,
     ) -> None:
         self.login = login
         self._password = password
         self.dir = workdir
         self.auto_answer = auto_answer
         self.registrar = registrar
+        self.tone_hz = tone_hz
         self.sip_port = 0
         self.ctrl_port = 0
         self.events: list[PhoneEvent] = []
@@ -104,8 +106,14 @@ class Softphone:
 
     @property
     def heard(self) -> Path:
-        """What the phone received, as a WAV file."""
-        return self.dir / "heard.wav"
+        """What the phone received in its last call, as a WAV file (8 kHz mono).
+
+        baresip 1.0's aufile module cannot play into a file; the sndfile filter dumps
+        each call's decoded audio instead, behind a loopback (aubridge) player."""
+        dumps = sorted((self.dir / "heard").glob("*-dec.wav"))
+        if not dumps:
+            raise SandboxError(f"softphone {self.login} has recorded no call in {self.dir}")
+        return dumps[-1]
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -114,10 +122,10 @@ class Softphone:
             raise SandboxError(
                 "baresip is not installed: `apt-get install baresip-core` (scripts/apt-deps.sh)"
             )
-        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "heard").mkdir(parents=True, exist_ok=True)
         self.sip_port = free_port(pair=True)
         self.ctrl_port = free_port()
-        voice = write_tone(self.dir / "voice.wav")
+        voice = write_tone(self.dir / "voice.wav", hz=self.tone_hz)
         answer = "auto" if self.auto_answer else "manual"
         (self.dir / "accounts").write_text(
             f"<sip:{self.login}@{self.registrar};transport=udp>;auth_pass={self._password};"
@@ -127,12 +135,14 @@ class Softphone:
             "\n".join(
                 (
                     f"sip_listen 127.0.0.1:{self.sip_port}",
-                    f"audio_player aufile,{self.heard}",
+                    f"audio_player aubridge,{self.login}",
                     f"audio_source aufile,{voice}",
-                    "audio_alert aufile,/dev/null",
                     f"module_path {MODULES}",
                     "module g711.so",
                     "module aufile.so",
+                    "module aubridge.so",
+                    "module sndfile.so",
+                    f"snd_path {self.dir / 'heard'}",
                     "module_app account.so",
                     "module_app menu.so",
                     "module_app ctrl_tcp.so",
@@ -220,6 +230,16 @@ class Softphone:
                 for event in self.events:
                     if event.type == kind and event.at >= after:
                         return event
+                self._changed.clear()
+                await self._changed.wait()
+
+    async def nth(self, kind: str, index: int, timeout: float) -> PhoneEvent:
+        """The ``index``-th (from 0) event of ``kind``, once it has arrived."""
+        async with asyncio.timeout(timeout):
+            while True:
+                events = self.seen(kind)
+                if len(events) > index:
+                    return events[index]
                 self._changed.clear()
                 await self._changed.wait()
 

@@ -18,7 +18,7 @@ from callcenter.ledger.integrity import RecordingVerifier
 from callcenter.ledger.repository import Ledger
 from callcenter.ledger.search import LedgerSearch
 from callcenter.settings import Settings
-from callcenter.web import keys, security
+from callcenter.web import agent_pages, keys, security
 from callcenter.web.templating import make_environment
 from callcenter.web.views import access_log, auth, calls, export, ledger, recordings
 
@@ -48,6 +48,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> web.Appli
     app.cleanup_ctx.append(_database(engine))
     for module in (auth, ledger, calls, recordings, export, access_log):
         app.router.add_routes(module.routes)
+    agent_pages.setup(app)
     app.router.add_get("/healthz", _health)
     app.router.add_static("/static", STATIC_DIR, name="static")
     return app

@@ -18,6 +18,12 @@ class Permission(StrEnum):
     EXPORT = "export"
     REVEAL_PHONE = "reveal_phone"
     READ_ACCESS_LOG = "read_access_log"
+    # human agents (callcenter.agents): the agent screen and the call-back queue, listening
+    # in on a live takeover, reports of misconduct (索拿卡要), and managing agents' phones
+    TAKE_CALLS = "take_calls"
+    LISTEN_IN = "listen_in"
+    SEE_MISCONDUCT = "see_misconduct"
+    MANAGE_AGENTS = "manage_agents"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -28,10 +34,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PLAY_RECORDINGS,
             Permission.EXPORT,
             Permission.READ_ACCESS_LOG,
+            Permission.LISTEN_IN,
+            Permission.SEE_MISCONDUCT,
         }
     ),
     "auditor": frozenset({Permission.VIEW_LEDGER, Permission.PLAY_RECORDINGS, Permission.EXPORT}),
-    "agent": frozenset({Permission.VIEW_LEDGER}),
+    "agent": frozenset({Permission.VIEW_LEDGER, Permission.TAKE_CALLS}),
 }
 
 ROLE_LABELS = {

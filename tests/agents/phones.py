@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import uuid
+import wave
+from array import array
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -12,9 +15,11 @@ from pathlib import Path
 from callcenter.agents.admin import AgentAdmin
 from callcenter.agents.presence import Presence
 from callcenter.ari.client import AriClient
+from callcenter.controller.call import CallResult
 from callcenter.ivr.case import CaseInfo
 from callcenter.ledger.agent_roster import AgentRoster
 from callcenter.ledger.repository import Ledger
+from callcenter.ledger.takeover_log import TakeoverLog, TakeoverView
 from callcenter.sandbox.softphone import Softphone
 from callcenter.settings import Settings
 
@@ -45,6 +50,7 @@ async def agent_phone(
     ready: bool = True,
     kind: str = "agent",
     name: str = "测试坐席",
+    tone_hz: float = 440.0,
 ) -> AsyncIterator[Softphone]:
     """An agent added through the admin path, its baresip registered, marked ready."""
     login = unique_login()
@@ -53,7 +59,9 @@ async def agent_phone(
         admin = AgentAdmin(roster, ari, settings.agents)
         added = await admin.add(login, name, kind=kind)
         assert added.not_pushed is None, added.not_pushed
-        phone = Softphone(login, added.password, workdir / login, auto_answer=auto_answer)
+        phone = Softphone(
+            login, added.password, workdir / login, auto_answer=auto_answer, tone_hz=tone_hz
+        )
         try:
             await phone.start()
             await wait_registered(ari, login)
@@ -79,6 +87,51 @@ def add_case(ledger: Ledger, phone: str, name: str = "王伟") -> CaseInfo:
     return ledger.case_info(case_id)
 
 
+async def takeover_of(
+    log: TakeoverLog,
+    attempt_id: str,
+    state: str,
+    call: asyncio.Task[CallResult] | None = None,
+    timeout: float = 30,
+) -> TakeoverView:
+    """The call's latest takeover once it is in ``state``; fails saying what happened."""
+    views: list[TakeoverView] = []
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                views = await asyncio.to_thread(log.for_attempt, attempt_id)
+                if views and views[-1].state == state:
+                    return views[-1]
+                if call is not None and call.done():
+                    break
+                await asyncio.sleep(0.1)
+    except TimeoutError:
+        pass
+    ended = call.result() if call is not None and call.done() else None
+    raise AssertionError(
+        f"takeover of {attempt_id} never {state}: takeovers {views}, call result {ended}"
+    )
+
+
 def phone_number() -> str:
     """A fresh simulated applicant's number (the sandbox's SIM_<number> variables)."""
     return "1395" + str(uuid.uuid4().int)[:7]
+
+
+def tone_level(wav: Path, hz: float, start: float = 0.0, seconds: float | None = None) -> float:
+    """RMS amplitude of the ``hz`` component of a 16-bit mono WAV (Goertzel), from
+    ``start`` for ``seconds``: how loud that tone is in the recording."""
+    with wave.open(str(wav), "rb") as w:
+        rate = w.getframerate()
+        w.setpos(min(w.getnframes(), int(start * rate)))
+        count = w.getnframes() if seconds is None else int(seconds * rate)
+        frames = w.readframes(count)
+    samples = array("h", frames)
+    if not samples:
+        return 0.0
+    coeff = 2 * math.cos(2 * math.pi * hz / rate)
+    s1 = s2 = 0.0
+    for x in samples:
+        s1, s2 = x + coeff * s1 - s2, s1
+    power = s1 * s1 + s2 * s2 - coeff * s1 * s2
+    return math.sqrt(max(power, 0.0)) * math.sqrt(2) / len(samples)

@@ -22,10 +22,16 @@ from callcenter.ivr.outcome import Outcome
 from callcenter.ledger.agent_roster import AgentRoster
 from callcenter.ledger.callbacks import CallbackTasks
 from callcenter.ledger.repository import Ledger
-from callcenter.ledger.takeover_log import TakeoverLog, TakeoverView
+from callcenter.ledger.takeover_log import TakeoverLog
 from callcenter.sandbox import simulator
 from callcenter.settings import Settings
-from tests.agents.phones import add_case, agent_phone, phone_number, wait_registered
+from tests.agents.phones import (
+    add_case,
+    agent_phone,
+    phone_number,
+    takeover_of,
+    wait_registered,
+)
 from tests.sandbox_fixtures import TEST_STORAGE, e2e_settings
 
 pytestmark = pytest.mark.asterisk
@@ -58,17 +64,6 @@ async def start_call(
     return attempt_id, asyncio.create_task(ctl.call(case, attempt_id=attempt_id))
 
 
-async def takeover_of(
-    log: TakeoverLog, attempt_id: str, state: str, timeout: float = 30
-) -> TakeoverView:
-    async with asyncio.timeout(timeout):
-        while True:
-            views = await asyncio.to_thread(log.for_attempt, attempt_id)
-            if views and views[-1].state == state:
-                return views[-1]
-            await asyncio.sleep(0.1)
-
-
 async def rtp(ari: AriClient, channel_id: str) -> dict[str, Any]:
     return await ari.rtp_statistics(channel_id)
 
@@ -83,7 +78,7 @@ async def test_agent_takes_over_a_low_score_and_the_note_reaches_the_taizhang(
     ):
         # consents, then 4 (不太满意) on the environment; then stays on the line
         attempt_id, call = await start_call(ctl, ledger, "answer/b1/b4")
-        view = await takeover_of(log, attempt_id, "connected")
+        view = await takeover_of(log, attempt_id, "connected", call)
         assert view.agent_login == phone.login
         assert (view.rule_id, view.question_id, view.key) == ("low_score", "q1_environment", "4")
         # the phone rang (Asterisk saw 180 Ringing) and answered
@@ -174,7 +169,7 @@ async def test_first_agent_does_not_answer_the_second_gets_it(
         bootstrap.controller(settings, ledger) as ctl,
     ):
         attempt_id, call = await start_call(ctl, ledger, "answer/b1/b1/b1/b1/b1/b1/b1")
-        view = await takeover_of(log, attempt_id, "connected", timeout=40)
+        view = await takeover_of(log, attempt_id, "connected", call, timeout=40)
         assert view.rule_id == "misconduct" and view.misconduct
         assert view.agent_login == present.login
         assert [(o.agent_login, o.result) for o in view.offers] == [
