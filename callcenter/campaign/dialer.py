@@ -12,6 +12,7 @@ retry policy decides.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from callcenter.campaign.policy import JobResult, RetryPolicy, decide
 from callcenter.controller.call import CallResult, OutboundCall
 from callcenter.controller.service import Controller
 from callcenter.controller.slots import Slots, SlotTimeout
-from callcenter.errors import AriError, AriNotFound, LedgerError
+from callcenter.errors import AriError, LedgerError
 from callcenter.ivr.case import CaseInfo
 from callcenter.ivr.outcome import Outcome
 from callcenter.ledger.campaign_store import CampaignStore, Job
@@ -58,23 +59,13 @@ def prerender_with(controller: Controller) -> Prerender:
     return prerender
 
 
-def channel_gone_with(controller: Controller, timeout: float = 5.0) -> ChannelGone:
-    """Poll ARI until the channel is gone: an interview ends when the line leaves the
-    app, a few hundred milliseconds before Asterisk destroys the channel."""
+def channel_gone_with(controller: Controller) -> ChannelGone:
+    """An interview ends when the line leaves the app, a little before Asterisk
+    destroys the channel; this waits for the latter."""
 
     async def gone(channel_id: str) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while loop.time() < deadline:
-            try:
-                await controller.ari.get_channel(channel_id)
-            except AriNotFound:
-                return
-            except AriError as exc:
-                log.warning("could not check channel %s: %s", channel_id, exc)
-                return
-            await asyncio.sleep(0.05)
-        log.warning("channel %s still up %g s after its call ended", channel_id, timeout)
+        with contextlib.suppress(AriError):
+            await controller.wait_gone(channel_id)
 
     return gone
 

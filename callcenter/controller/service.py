@@ -130,6 +130,9 @@ class Controller:
                 continue
             with contextlib.suppress(AriNotFound, AriError):
                 await self.ari.hangup(attempt_id)
+                # a hang-up is asynchronous: wait until the channel is gone, so that it
+                # no longer counts against a concurrency limit when this returns
+                await self.wait_gone(attempt_id)
             view = await asyncio.to_thread(self.ledger.attempt, attempt_id)
             outcome = Outcome.PARTIAL if view.answered_at else Outcome.FAILED
             note = "控制器重启，通话中断"
@@ -142,6 +145,19 @@ class Controller:
         if closed:
             log.warning("closed %d call attempts left open by an earlier run", closed)
         return closed
+
+    async def wait_gone(self, channel_id: str, timeout: float = 5.0) -> bool:
+        """Poll ARI until Asterisk has destroyed the channel; False if still up at timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            try:
+                await self.ari.get_channel(channel_id)
+            except AriNotFound:
+                return True
+            await asyncio.sleep(0.05)
+        log.warning("channel %s still up %g s after its hang-up", channel_id, timeout)
+        return False
 
     async def _renew_lease(self) -> None:
         assert self.leases is not None
