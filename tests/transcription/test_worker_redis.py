@@ -149,6 +149,8 @@ def test_a_failing_recording_is_retried_then_marked(setup: Setup) -> None:
     [row] = setup.ledger.taizhang()
     assert "服务态度：一般（已录音说明原因，转写失败）" in row.phone_record
     assert setup.worker.tail().count("retrying in") >= 2
+    # one engine for every task the worker process ran
+    assert setup.worker.log.read_text().count("Whisper model") == 1
 
 
 def test_a_timed_out_transcription_is_marked(
