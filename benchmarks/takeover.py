@@ -9,9 +9,10 @@ p50 / p99 in milliseconds:
 - rule → ringing (Asterisk): the rule fired in the flow → the agent's leg is Ringing
   (the phone's 180 reached Asterisk);
 - rule → ringing (phone): → the phone reported the incoming call over ctrl_tcp;
-- rule → bridged: → both legs are in the mixing bridge. The applicant hears the whole
-  transfer prompt (about 2.5 s) first, so this is at least the prompt's length;
-- answer → bridged: the agent picked up → bridged (the rest of the prompt).
+- rule → bridged: → the agent's leg joined the applicant's bridge. The applicant is
+  put in the bridge when the rule fires and hears the transfer prompt there; an agent
+  who answers joins at once (hearing the prompt's end), so this follows the answer;
+- answer → bridged: the agent picked up → in the bridge.
 
 All times are ``time.monotonic()`` in this one process (asyncio's loop clock).
 
@@ -75,7 +76,7 @@ async def agent(phone: Softphone, rung: dict[str, float]) -> None:
         rung[str(event.data.get("id"))] = event.at
         await phone.accept()
         await phone.wait_for("CALL_ESTABLISHED", timeout=10, after=event.at)
-        await asyncio.sleep(TALK_SECONDS + 3.0)  # the transfer prompt, then a moment's talk
+        await asyncio.sleep(TALK_SECONDS)
         await phone.hangup()
 
 

@@ -9,6 +9,7 @@ the screens what changed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from typing import TYPE_CHECKING
@@ -65,6 +66,25 @@ class TakeoverDesk:
             log.info("takeover desk ready: %d agents pushed to Asterisk", enabled)
         except (CallcenterError, AriError) as exc:
             log.error("agents could not be pushed to Asterisk: %s", exc)
+        await self.close_orphans()
+
+    async def close_orphans(self) -> int:
+        """Close takeovers a stopped process left open (their calls were closed by
+        ``Controller.recover``) and hang up their agents' legs; return how many legs."""
+        try:
+            legs = await asyncio.to_thread(self.log.close_orphans)
+        except CallcenterError as exc:
+            log.error("orphaned takeovers not closed: %s", exc)
+            return 0
+        for channel_id in legs:
+            with contextlib.suppress(AriError):
+                await self.ari.hangup(channel_id)
+        if legs:
+            log.warning(
+                "hung up %d agent legs of takeovers left open by a stopped process", len(legs)
+            )
+            await self.changed(None)
+        return len(legs)
 
     async def hand_over(
         self,

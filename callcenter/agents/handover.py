@@ -1,10 +1,13 @@
 """One takeover, from the rule firing to the end of the agent's conversation.
 
-The applicant hears the transfer prompt while the first agent's phone already rings,
-then a ring tone. Agents are rung one at a time, longest idle first, each for the ring
-timeout. The first who answers is bridged with the applicant in a mixing bridge; the
-whole-call recording (a snoop on the applicant's channel) goes on through it. If the
-applicant hangs up first, the agent's ringing leg is hung up too.
+The applicant is moved into a mixing bridge at once and hears the transfer prompt,
+then a ring tone, played on the bridge, while the first agent's phone already rings.
+Agents are rung one at a time, longest idle first, each for the ring timeout. The
+first who answers joins the bridge immediately: if the prompt is still playing, the
+agent hears its end with the applicant rather than silence. The whole-call recording
+(a snoop on the applicant's channel) goes on through the bridge. If nobody answers,
+the applicant hears the whole prompt, leaves the bridge and goes back to the script;
+if the applicant hangs up first, the agent's ringing leg is hung up too.
 """
 
 from __future__ import annotations
@@ -99,15 +102,20 @@ class Handover:
         self.line = line
         self.request = request
         self.metrics = metrics
+        self.bridge_id = f"{attempt_id}-takeover{takeover_id}"
+        self._bridge_events: asyncio.Queue[Event] = asyncio.Queue()
         self._prompt: asyncio.Task[None] | None = None
         self._ringback: str | None = None
         self._connected = False
+        self._giving_up = False
 
     async def run(self) -> HandoverResult:
-        self._prompt = asyncio.create_task(
-            self._transfer_prompt(), name=f"transfer-{self.attempt_id}"
-        )
+        self._bridge_events = self.desk.router.register(self.bridge_id)
         try:
+            await self._open_bridge()
+            self._prompt = asyncio.create_task(
+                self._transfer_prompt(), name=f"transfer-{self.attempt_id}"
+            )
             tried: set[str] = set()
             for _ in range(self.settings.max_agents):
                 login = await self.desk.next_agent(self.takeover_id, tried)
@@ -124,23 +132,68 @@ class Handover:
         finally:
             if self._prompt is not None and not self._prompt.done():
                 self._prompt.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._prompt
             await self._stop_ringback()
+            with contextlib.suppress(AriError):
+                await self.ari.request("DELETE", f"/bridges/{self.bridge_id}")
+            self.desk.router.unregister(self.bridge_id)
 
     # -- what the applicant hears ---------------------------------------------------
 
-    async def _transfer_prompt(self) -> None:
-        """正在为您转接工作人员, then a ring tone until an agent answers."""
+    async def _open_bridge(self) -> None:
         try:
-            await self.line.play([self.request.transfer_prompt])
-            if self._connected or self.line.hung_up.is_set():
-                return
+            await self.ari.request(
+                "POST", "/bridges", {"type": "mixing,proxy_media", "bridgeId": self.bridge_id}
+            )
+            await self.ari.request(
+                "POST", f"/bridges/{self.bridge_id}/addChannel", {"channel": self.attempt_id}
+            )
+        except AriError as exc:
+            if self.line.hung_up.is_set():
+                raise CallerHungUp() from exc
+            raise AgentError(f"takeover {self.takeover_id}: no bridge: {exc}") from exc
+
+    async def _transfer_prompt(self) -> None:
+        """正在为您转接工作人员 on the bridge, then a ring tone until an agent answers."""
+        prompt = self.request.transfer_prompt
+        self.line.played.append(prompt)
+        try:
             playback_id = uuid.uuid4().hex
-            self._ringback = playback_id
-            await self.ari.play(self.attempt_id, RINGBACK, playback_id)
-        except CallerHungUp:
-            return
+            await self.ari.request(
+                "POST",
+                f"/bridges/{self.bridge_id}/play/{playback_id}",
+                {"media": self.line.media_for(prompt)},
+            )
+            await self._until_played(playback_id)
+            if self._connected or self._giving_up or self.line.hung_up.is_set():
+                return
+            ringback = uuid.uuid4().hex
+            self._ringback = ringback
+            await self.ari.request(
+                "POST", f"/bridges/{self.bridge_id}/play/{ringback}", {"media": RINGBACK}
+            )
+            if self._connected:  # answered while the tone was being started
+                await self._stop_ringback()
         except AriError as exc:  # the applicant hears less; the agents are rung all the same
             log.warning("takeover %s: transfer prompt failed: %s", self.takeover_id, exc)
+
+    async def _until_played(self, playback_id: str) -> None:
+        """Wait for the playback's end (or, if its event is lost, for it to be gone)."""
+        while not self.line.hung_up.is_set():
+            try:
+                async with asyncio.timeout(LEG_CHECK):
+                    event = await self._bridge_events.get()
+            except TimeoutError:
+                try:
+                    await self.ari.request("GET", f"/playbacks/{playback_id}")
+                except AriNotFound:
+                    return
+                continue
+            if event.get("type") == "PlaybackFinished" and (
+                event.get("playback", {}).get("id") == playback_id
+            ):
+                return
 
     async def _prompt_done(self) -> None:
         if self._prompt is not None:
@@ -263,29 +316,17 @@ class Handover:
 
     async def _converse(self, leg: _Leg) -> HandoverResult:
         self._connected = True
+        bridge_id = self.bridge_id
         await asyncio.to_thread(self.desk.log.offer_ended, leg.offer_id, "answered", None)
-        # the applicant hears the transfer prompt to its end (it is short)
-        await self._prompt_done()
         await self._stop_ringback()
-        if self.line.hung_up.is_set():
-            await self._hang_up_leg(leg)
-            await self._release(leg, "cancelled", None)
-            raise CallerHungUp()
-        bridge_id = f"{self.attempt_id}-takeover{self.takeover_id}"
         try:
+            # at once: a prompt still playing is heard by both, then they talk
             await self.ari.request(
-                "POST", "/bridges", {"type": "mixing,proxy_media", "bridgeId": bridge_id}
-            )
-            await self.ari.request(
-                "POST",
-                f"/bridges/{bridge_id}/addChannel",
-                {"channel": f"{self.attempt_id},{leg.channel_id}"},
+                "POST", f"/bridges/{bridge_id}/addChannel", {"channel": leg.channel_id}
             )
         except AriError as exc:
             await self._hang_up_leg(leg)
             await self._release(leg, "failed", None)
-            with contextlib.suppress(AriError):
-                await self.ari.request("DELETE", f"/bridges/{bridge_id}")
             if self.line.hung_up.is_set():
                 raise CallerHungUp() from exc
             raise AgentError(f"takeover {self.takeover_id}: bridging failed: {exc}") from exc
@@ -303,8 +344,6 @@ class Handover:
             await self._until_one_leaves(leg)
         finally:
             await self._hang_up_leg(leg)
-            with contextlib.suppress(AriError):
-                await self.ari.request("DELETE", f"/bridges/{bridge_id}")
             await asyncio.to_thread(self.desk.log.finish, self.takeover_id, "ended")
             self.desk.router.unregister(leg.channel_id)
             await asyncio.to_thread(
@@ -330,10 +369,20 @@ class Handover:
     # -- nobody ----------------------------------------------------------------------
 
     async def _nobody(self, tried: set[str]) -> HandoverResult:
+        # the applicant hears the whole prompt, then goes back to the script
+        self._giving_up = True
         await self._prompt_done()
         await self._stop_ringback()
         if self.line.hung_up.is_set():
             raise CallerHungUp()
+        try:
+            await self.ari.request(
+                "POST", f"/bridges/{self.bridge_id}/removeChannel", {"channel": self.attempt_id}
+            )
+        except AriError as exc:
+            if self.line.hung_up.is_set():
+                raise CallerHungUp() from exc
+            log.warning("takeover %s: leaving the bridge failed: %s", self.takeover_id, exc)
         reason = self.request.rule_label + ("，坐席未接听" if tried else "，无空闲坐席")
         task = await self._callback(reason, "no_agent")
         log.info("takeover %s: no agent took the call; call-back task %s", self.takeover_id, task)

@@ -246,9 +246,49 @@ class TakeoverLog:
         """Takeovers ringing or in progress, oldest first (the supervisor's list)."""
         with transaction(self._sessions, "live takeovers") as s:
             rows = s.execute(
-                select(Takeover).where(Takeover.state.in_(LIVE_STATES)).order_by(Takeover.id)
+                select(Takeover)
+                .join(CallAttempt, CallAttempt.id == Takeover.attempt_id)
+                .where(Takeover.state.in_(LIVE_STATES), CallAttempt.ended_at.is_(None))
+                .order_by(Takeover.id)
             ).scalars()
             return _views(s, list(rows))
+
+    def close_orphans(self) -> list[str]:
+        """Close takeovers still live whose call is over: a process placing calls stopped
+        in the middle of them. Returns the channels of their agents' legs, to hang up."""
+        with transaction(self._sessions, "close orphaned takeovers") as s:
+            ended_calls = select(CallAttempt.id).where(CallAttempt.ended_at.is_not(None))
+            orphans = list(
+                s.execute(
+                    select(Takeover.id).where(
+                        Takeover.state.in_(LIVE_STATES), Takeover.attempt_id.in_(ended_calls)
+                    )
+                ).scalars()
+            )
+            if not orphans:
+                return []
+            legs = list(
+                s.execute(
+                    select(TakeoverOffer.channel_id).where(
+                        TakeoverOffer.takeover_id.in_(orphans),
+                        TakeoverOffer.result.in_(("ringing", "answered")),
+                    )
+                ).scalars()
+            )
+            s.execute(
+                update(TakeoverOffer)
+                .where(
+                    TakeoverOffer.takeover_id.in_(orphans),
+                    TakeoverOffer.result == "ringing",
+                )
+                .values(result="cancelled", ended_at=utcnow())
+            )
+            s.execute(
+                update(Takeover)
+                .where(Takeover.id.in_(orphans))
+                .values(state="abandoned", ended_at=utcnow())
+            )
+            return legs
 
     def recent(self, limit: int = 50, agent_login: str | None = None) -> list[TakeoverView]:
         with transaction(self._sessions, "recent takeovers") as s:

@@ -138,12 +138,12 @@ async def test_no_agent_registered_leaves_a_call_back_task(
         async with AriClient(settings.ari) as ari:
             await wait_registered(ari, phone.login, registered=False)
         async with bootstrap.controller(settings, ledger) as ctl:
-            attempt_id, call = await start_call(
-                ctl, ledger, "answer/b1/b5/t/k#/b1/b1/b1/b1/b2/b2/h"
-            )
-            result = await asyncio.wait_for(call, 120)
-    assert result.outcome is Outcome.COMPLETE
-    assert result.note == "转人工未接通，已登记回电"
+            # unhappy (5); told they will be called back, gives the reason, hangs up
+            attempt_id, call = await start_call(ctl, ledger, "answer/b1/b5/t/k#/h")
+            result = await asyncio.wait_for(call, 90)
+    assert result.outcome is Outcome.PARTIAL
+    assert result.note == "中途挂断，已答2题；转人工未接通，已登记回电"
+    assert [a.question_id for a in result.answers] == ["consent", "q1_environment", "q1_reason"]
     i = result.played.index(TRANSFER)
     assert result.played[i + 1] == CALLBACK
     assert result.played[i + 2].startswith("请问您是对哪些方面不够满意")

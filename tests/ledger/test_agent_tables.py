@@ -219,3 +219,21 @@ def test_staffed_means_an_enabled_agent_who_takes_calls(
     assert roster.staffed()  # ready or not: a call-back will reach someone
     roster.disable("a1")
     assert not roster.staffed()
+
+
+def test_takeovers_left_open_by_a_stopped_process_are_closed(
+    ledger: Ledger, sessions: sessionmaker[Session]
+) -> None:
+    log = TakeoverLog(sessions)
+    dead, alive = call(ledger, 1), call(ledger, 2)
+    t_dead, t_alive = open_takeover(log, dead), open_takeover(log, alive)
+    log.offer(t_dead, "a1", f"{dead}-agent1")
+    log.connected(t_dead, "a1", "b")
+    log.offer(t_alive, "a2", f"{alive}-agent1")
+    # the controller that placed the first call died; a restart closed the call
+    ledger.finish_attempt(dead, Outcome.PARTIAL, None, T0, "控制器重启，通话中断")
+    assert [t.id for t in log.live()] == [t_alive]
+    assert log.close_orphans() == [f"{dead}-agent1"]
+    assert log.view(t_dead).state == "abandoned"
+    assert log.view(t_alive).state == "ringing"
+    assert log.close_orphans() == []
