@@ -26,7 +26,6 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-import redis
 from sqlalchemy import create_engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,6 +37,7 @@ from callcenter.ledger.db import make_engine, session_factory
 from callcenter.ledger.models import CallAttempt
 from callcenter.sandbox import simulator
 from tests.campaign.cluster import Cluster, write_config
+from tests.campaign.conftest import delete_prefixed
 
 RESULTS = Path(__file__).resolve().parent / "results"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -91,8 +91,6 @@ def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     with admin.connect() as c:
         c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    r = redis.Redis.from_url(REDIS)
-    r.flushdb()
     url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
     threads = limit // 2 + 5
     config = write_config(
@@ -104,6 +102,7 @@ def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]
             "dial": {"ring_timeout": 10, "max_concurrent": limit},
             "campaign": {
                 "broker_url": REDIS,
+                "broker_prefix": f"bench-{schema}-broker:",
                 "key_prefix": f"bench-{schema}",
                 "windows": ["00:00-24:00"],
                 "calendar": "every-day",
@@ -199,8 +198,7 @@ def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]
         with admin.connect() as c:
             c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-        r.flushdb()
-        r.close()
+        delete_prefixed(REDIS, f"bench-{schema}")
 
 
 def _interrupt(*_: object) -> None:

@@ -20,6 +20,9 @@ class CampaignSettings(BaseModel):
     redis_url: str | None = Field(
         default=None, description="Redis for the slot limiter; broker's if unset"
     )
+    broker_prefix: str = Field(
+        default="", description="prefix of the broker's keys, for several sets on one Redis"
+    )
     key_prefix: str = Field(
         default="callcenter", description="prefix of every Redis key the limiter uses"
     )

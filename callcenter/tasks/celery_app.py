@@ -40,6 +40,8 @@ def make_celery(settings: Settings, *, worker: bool = False) -> Celery:
         broker_connection_retry_on_startup=True,
         # a dial must not wait behind a long queue of dispatches, nor the reverse
         task_default_priority=5,
+        # every key kombu makes, broadcasts included, so sets sharing a Redis stay apart
+        broker_transport_options={"global_keyprefix": c.broker_prefix} if c.broker_prefix else {},
         beat_schedule={
             "plan-month": {
                 "task": PLAN_MONTH,

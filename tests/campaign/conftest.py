@@ -82,13 +82,25 @@ def service(ledger: Ledger, clock: FixedClock) -> Iterator[CampaignService]:
 
 
 REDIS_URL_ENV = "CALLCENTER_TEST_REDIS_URL"
-# a database of its own, so the tests never meet another user's keys
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 
 
+def delete_prefixed(url: str, prefix: str) -> None:
+    """Remove every key under ``prefix``: test runs share the Redis, never flush it."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 @pytest.fixture
-def redis_url() -> Iterator[str]:
-    """URL of the test Redis database, emptied before and after; fails if unreachable."""
+def redis_url() -> str:
+    """URL of the test Redis; fails with the reason if it does not answer."""
     import os
 
     import redis
@@ -98,12 +110,20 @@ def redis_url() -> Iterator[str]:
     try:
         client.ping()
     except redis.RedisError as exc:
-        client.close()
         pytest.fail(
             f"Redis at {url} is unreachable: {exc}. Start it (make services) or set {REDIS_URL_ENV}.",
             pytrace=False,
         )
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own (other runs may use the same Redis at once)."""
+    import uuid
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    delete_prefixed(redis_url, prefix)

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import Engine, select, text
 
 from callcenter.ari.client import AriClient
@@ -32,7 +31,7 @@ from callcenter.ledger.repository import Ledger
 from callcenter.sandbox import simulator
 from callcenter.settings import PROJECT_ROOT, Settings
 from tests.campaign.cluster import Cluster, write_config
-from tests.campaign.conftest import DEFAULT_REDIS_URL, REDIS_URL_ENV
+from tests.campaign.conftest import DEFAULT_REDIS_URL, REDIS_URL_ENV, delete_prefixed
 from tests.sandbox_fixtures import TEST_STORAGE
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.redis, pytest.mark.postgres]
@@ -111,9 +110,8 @@ def world(
 
     tmp = tmp_path_factory.mktemp("campaign")
     redis_url = os.environ.get(REDIS_URL_ENV, DEFAULT_REDIS_URL)
-    r = redis.Redis.from_url(redis_url)
-    r.flushdb()
     schema = f"campaign_{uuid.uuid4().hex[:12]}"
+    # broker and slots under keys of this run: other runs may share the Redis
     with postgres_admin.connect() as c:
         c.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = postgres_admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
@@ -129,6 +127,7 @@ def world(
             "dial": {"ring_timeout": 8, "max_concurrent": 50},
             "campaign": {
                 "broker_url": redis_url,
+                "broker_prefix": f"t-{schema}-broker:",
                 "key_prefix": f"t-{schema}",
                 "windows": ["00:00-24:00"],
                 "calendar": "every-day",
@@ -155,8 +154,7 @@ def world(
         engine.dispose()
         with postgres_admin.connect() as c:
             c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        r.flushdb()
-        r.close()
+        delete_prefixed(redis_url, f"t-{schema}")
 
 
 async def program(settings: Settings, behaviours: dict[str, str]) -> None:

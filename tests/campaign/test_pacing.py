@@ -19,14 +19,17 @@ from callcenter.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.redis
 
-KEY = slots_key("test-pacing", "trunk")
-
 
 @pytest.fixture
 async def redis(redis_url: str) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_url)
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+def key(redis_prefix: str) -> str:
+    return slots_key(redis_prefix, "trunk")
 
 
 def max_overlap(intervals: list[tuple[float, float]]) -> int:
@@ -38,8 +41,8 @@ def max_overlap(intervals: list[tuple[float, float]]) -> int:
     return best
 
 
-async def test_limit_holds_between_two_limiters(redis: Redis) -> None:
-    a, b = RedisSlots(redis, KEY, 3, 5, 0.02), RedisSlots(redis, KEY, 3, 5, 0.02)
+async def test_limit_holds_between_two_limiters(redis: Redis, key: str) -> None:
+    a, b = RedisSlots(redis, key, 3, 5, 0.02), RedisSlots(redis, key, 3, 5, 0.02)
     up = peak = 0
 
     async def call(slots: RedisSlots, i: int) -> None:
@@ -58,8 +61,8 @@ async def test_limit_holds_between_two_limiters(redis: Redis) -> None:
     await b.close()
 
 
-async def test_hold_is_reentrant_per_token(redis: Redis) -> None:
-    slots = RedisSlots(redis, KEY, 1, 5)
+async def test_hold_is_reentrant_per_token(redis: Redis, key: str) -> None:
+    slots = RedisSlots(redis, key, 1, 5)
     async with slots.hold("job-1"), slots.hold("job-1"):
         assert await slots.in_use() == 1
     assert await slots.in_use() == 0
@@ -69,8 +72,8 @@ async def test_hold_is_reentrant_per_token(redis: Redis) -> None:
     await slots.close()
 
 
-async def test_timeout_when_every_slot_is_taken(redis: Redis) -> None:
-    slots = RedisSlots(redis, KEY, 1, 5, 0.02)
+async def test_timeout_when_every_slot_is_taken(redis: Redis, key: str) -> None:
+    slots = RedisSlots(redis, key, 1, 5, 0.02)
     async with slots.hold("first"):
         with pytest.raises(SlotTimeout, match="all 1 call slots"):
             async with slots.hold("second", timeout=0.2):
@@ -81,11 +84,11 @@ async def test_timeout_when_every_slot_is_taken(redis: Redis) -> None:
     await slots.close()
 
 
-async def test_leases_are_renewed_while_held(redis: Redis) -> None:
-    slots = RedisSlots(redis, KEY, 1, lease_seconds=0.6, poll_seconds=0.02)
+async def test_leases_are_renewed_while_held(redis: Redis, key: str) -> None:
+    slots = RedisSlots(redis, key, 1, lease_seconds=0.6, poll_seconds=0.02)
     async with slots.hold("long-call"):
         await asyncio.sleep(1.5)  # more than two leases
-        other = RedisSlots(redis, KEY, 1, 0.6, 0.02)
+        other = RedisSlots(redis, key, 1, 0.6, 0.02)
         with pytest.raises(SlotTimeout):
             async with other.hold("intruder", timeout=0.3):
                 pass
@@ -102,8 +105,9 @@ async def main(url, key, name, calls, hold):
     async def one(i):
         async with slots.hold(f"{name}-{i}", timeout=60):
             start = time.time()
+            held = await r.zcard(key)
             await asyncio.sleep(hold)
-            await r.rpush(key + ":log", f"{start} {time.time()}")
+            await r.rpush(key + ":log", f"{start} {time.time()} {held}")
     await asyncio.gather(*(one(i) for i in range(calls)))
     await slots.close()
     await r.aclose()
@@ -111,9 +115,11 @@ asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(
 """
 
 
-def holder(redis_url: str, name: str, calls: int, hold: float, limit: int) -> subprocess.Popen[str]:
+def holder(
+    redis_url: str, key: str, name: str, calls: int, hold: float, limit: int
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", HOLDER, redis_url, KEY, name, str(calls), str(hold), str(limit)],
+        [sys.executable, "-c", HOLDER, redis_url, key, name, str(calls), str(hold), str(limit)],
         cwd=PROJECT_ROOT,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
         stdout=subprocess.PIPE,
@@ -121,20 +127,24 @@ def holder(redis_url: str, name: str, calls: int, hold: float, limit: int) -> su
     )
 
 
-async def test_limit_holds_across_processes(redis: Redis, redis_url: str) -> None:
-    procs = [holder(redis_url, f"p{i}", 8, 0.1, 4) for i in range(3)]
+async def test_limit_holds_across_processes(redis: Redis, redis_url: str, key: str) -> None:
+    procs = [holder(redis_url, key, f"p{i}", 8, 0.1, 4) for i in range(3)]
     for p in procs:
         assert p.wait(60) == 0
         assert p.stdout is not None
         p.stdout.close()
-    raw = await redis.lrange(KEY + ":log", 0, -1)
-    intervals = [tuple(float(x) for x in item.split()) for item in raw]
-    assert len(intervals) == 24
-    assert max_overlap(intervals) == 4  # type: ignore[arg-type]
+    raw = await redis.lrange(key + ":log", 0, -1)
+    entries = [[float(x) for x in item.split()] for item in raw]
+    assert len(entries) == 24
+    # never more than 4 held, as the holders timed themselves and as Redis counted
+    assert max_overlap([(a, b) for a, b, _ in entries]) <= 4
+    assert max(held for _, _, held in entries) == 4  # and the limit was reached
 
 
-async def test_a_killed_holder_frees_its_slot_when_the_lease_runs_out(redis: Redis) -> None:
-    slots = RedisSlots(redis, KEY, 1, lease_seconds=1.0, poll_seconds=0.02)
+async def test_a_killed_holder_frees_its_slot_when_the_lease_runs_out(
+    redis: Redis, key: str
+) -> None:
+    slots = RedisSlots(redis, key, 1, lease_seconds=1.0, poll_seconds=0.02)
     # a process that takes the only slot and hangs on to it, then dies without a word
     code = (
         "import asyncio,sys\n"
@@ -150,7 +160,7 @@ async def test_a_killed_holder_frees_its_slot_when_the_lease_runs_out(redis: Red
     url = redis.connection_pool.connection_kwargs
     redis_url = f"redis://{url['host']}:{url['port']}/{url['db']}"
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, redis_url, KEY],
+        [sys.executable, "-c", code, redis_url, key],
         cwd=PROJECT_ROOT,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
         stdout=subprocess.PIPE,
@@ -176,8 +186,10 @@ async def test_a_killed_holder_frees_its_slot_when_the_lease_runs_out(redis: Red
     await slots.close()
 
 
-async def test_dispatch_gate_never_overlaps_and_never_drops_a_request(redis: Redis) -> None:
-    gate = DispatchGate(redis, "test-pacing")
+async def test_dispatch_gate_never_overlaps_and_never_drops_a_request(
+    redis: Redis, key: str
+) -> None:
+    gate = DispatchGate(redis, key)
     running = overlap = 0
     runs = 0
 

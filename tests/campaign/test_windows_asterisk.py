@@ -50,12 +50,12 @@ async def trunk_legs(ari: AriClient, key: str) -> list[str]:
 
 @pytest.fixture
 async def world(
-    sandbox: Settings, tmp_path: Path, redis_url: str
+    sandbox: Settings, tmp_path: Path, redis_url: str, redis_prefix: str
 ) -> AsyncIterator[tuple[Settings, Ledger, FixedClock, Dialer, list[tuple[int, str]]]]:
     settings = e2e_settings(
         database_url=f"sqlite:///{tmp_path / 'ledger.db'}",
         ari={"app": f"campaign-windows-{os.getpid()}"},
-        campaign={"broker_url": redis_url, "key_prefix": "t-windows", "retry_gap_seconds": 7200},
+        campaign={"broker_url": redis_url, "key_prefix": redis_prefix, "retry_gap_seconds": 7200},
     )
     clock = FixedClock(datetime(2026, 9, 30, 18, 0, tzinfo=SH))
     with bootstrap.open_ledger(settings) as ledger:
@@ -67,7 +67,7 @@ async def world(
             for number, behaviour in BEHAVIOURS.items():
                 await simulator.program(ari, str(number), behaviour)
         redis = Redis.from_url(redis_url)
-        slots = RedisSlots(redis, slots_key("t-windows", "trunk"), 3, 10)
+        slots = RedisSlots(redis, slots_key(redis_prefix, "trunk"), 3, 10)
         sent: list[tuple[int, str]] = []
         async with bootstrap.controller(settings, ledger, slots) as ctl:
             c = settings.campaign

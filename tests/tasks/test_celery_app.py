@@ -15,6 +15,7 @@ def test_app_from_settings() -> None:
     settings = load_settings(
         campaign={
             "broker_url": "redis://127.0.0.1:6379/9",
+            "broker_prefix": "yima:",
             "worker_threads": 7,
             "plan_day": 2,
             "plan_time": "07:45",
@@ -26,6 +27,7 @@ def test_app_from_settings() -> None:
         assert {DIAL, DISPATCH, PLAN_MONTH} <= set(app.tasks)
         conf = app.conf
         assert conf.broker_url == "redis://127.0.0.1:6379/9"
+        assert conf.broker_transport_options == {"global_keyprefix": "yima:"}
         assert (conf.worker_pool, conf.worker_concurrency) == ("threads", 7)
         assert conf.timezone == "Asia/Shanghai" and conf.task_acks_late is False
         beat = conf.beat_schedule
