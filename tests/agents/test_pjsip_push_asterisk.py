@@ -1,0 +1,55 @@
+"""Agents pushed to the running sandbox Asterisk over ARI: created, changed, removed,
+without a restart, and only the digest ever leaves the ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from callcenter import bootstrap
+from callcenter.agents.admin import AgentAdmin
+from callcenter.agents.pjsip import PjsipPush
+from callcenter.ari.client import AriClient
+from callcenter.ledger.agent_roster import AgentRoster
+from callcenter.sandbox.softphone import Softphone
+from callcenter.settings import Settings
+from tests.agents.phones import unique_login, wait_registered
+from tests.sandbox_fixtures import e2e_settings
+
+pytestmark = pytest.mark.asterisk
+
+
+async def test_add_change_password_and_disable_an_agent(sandbox: Settings, tmp_path: Path) -> None:
+    settings = e2e_settings(database_url=f"sqlite:///{tmp_path / 'ledger.db'}")
+    login = unique_login("p")
+    with bootstrap.open_sessions(settings) as sessions:
+        async with AriClient(settings.ari) as ari:
+            admin = AgentAdmin(AgentRoster(sessions), ari, settings.agents)
+            push = PjsipPush(ari, settings.agents)
+            started = (await ari.asterisk_info())["status"]["startup_time"]
+            added = await admin.add(login, "王芳")
+            assert added.not_pushed is None
+            auth = await push.fetch("auth", login)
+            assert auth is not None
+            assert auth["password_digest"] == added.agent.password_digest
+            assert auth["password"] == ""  # the password itself never reached Asterisk
+            endpoint = await push.fetch("endpoint", login)
+            assert endpoint is not None and endpoint["context"] == "agents"
+
+            # a softphone registers with the credentials; a new password locks it out
+            async with Softphone(login, added.password, tmp_path / "old", auto_answer=True):
+                await wait_registered(ari, login)
+            renewed = await admin.set_password(login)
+            assert renewed.password != added.password
+            async with Softphone(login, added.password, tmp_path / "stale", auto_answer=True):
+                with pytest.raises(TimeoutError):
+                    await wait_registered(ari, login, timeout=3)
+            async with Softphone(login, renewed.password, tmp_path / "new", auto_answer=True):
+                await wait_registered(ari, login)
+
+            await admin.disable(login)
+            assert await push.fetch("endpoint", login) is None
+            assert await push.fetch("auth", login) is None
+            # all of it without restarting Asterisk
+            assert (await ari.asterisk_info())["status"]["startup_time"] == started
