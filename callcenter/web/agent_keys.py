@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from callcenter.agents.admin import AgentAdmin
@@ -19,3 +21,5 @@ NOTIFIER: web.AppKey[RedisNotifier | LocalNotifier] = web.AppKey("agent_notifier
 PRESENCE = web.AppKey("agent_presence", Presence)
 LISTEN = web.AppKey("listen_in", ListenIn)
 ADMIN = web.AppKey("agent_admin", AgentAdmin)
+# set when the application shuts down: the live streams end
+STOPPING = web.AppKey("agent_streams_stopping", asyncio.Event)

@@ -8,6 +8,7 @@ client of the web process's own application (phone states, listen-in, pushing ag
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -20,7 +21,7 @@ from callcenter.ari.client import AriClient
 from callcenter.ledger.agent_roster import AgentRoster
 from callcenter.ledger.callbacks import CallbackTasks
 from callcenter.ledger.takeover_log import TakeoverLog
-from callcenter.web import agent_keys, keys
+from callcenter.web import agent_keys, agent_stream, keys
 from callcenter.web.views import agent_desk, agents_admin, callbacks, supervise
 
 
@@ -29,6 +30,7 @@ def setup(app: web.Application) -> None:
     for module in (agent_desk, callbacks, supervise, agents_admin):
         app.router.add_routes(module.routes)
     app.cleanup_ctx.append(_services)
+    app.on_shutdown.append(agent_stream.stop_streams)
 
 
 async def _services(app: web.Application) -> AsyncIterator[None]:
@@ -39,6 +41,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     app[agent_keys.ROSTER] = roster
     app[agent_keys.TAKEOVERS] = takeovers
     app[agent_keys.CALLBACKS] = CallbackTasks(sessions)
+    app[agent_keys.STOPPING] = asyncio.Event()
     ari_settings = settings.ari.model_copy(update={"app": settings.agents.listen_app})
     async with (
         make_notifier(settings.agents.events_url, settings.agents.events_channel) as notifier,

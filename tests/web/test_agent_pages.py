@@ -308,3 +308,40 @@ async def test_admin_adds_an_agent_and_sees_the_password_once(
 async def test_agents_cannot_manage_agents(agent_client: TestClient) -> None:
     await login(agent_client, "agent")
     assert (await agent_client.get("/agents")).status == 403
+
+
+async def test_supervisor_sees_changes_live_and_cannot_listen_to_a_finished_call(
+    agent_client: TestClient,
+    web_ledger: Ledger,
+    sessions,  # type: ignore[no-untyped-def]
+) -> None:
+    takeover = ringing(sessions, a_call(web_ledger))
+    TakeoverLog(sessions).finish(takeover, "no_agent")
+    token = await login(agent_client, "supervisor")
+    stream = await agent_client.get("/supervise/events")
+    await agent_client.app[agent_keys.NOTIFIER].publish(_change(takeover))
+    async with asyncio.timeout(5):
+        while not (line := (await stream.content.readline()).decode()).startswith("event:"):
+            pass
+    assert line.strip() == "event: changed"
+    stream.close()
+    r = await agent_client.post(
+        f"/supervise/takeovers/{takeover}/listen", data={"csrf_token": token}, allow_redirects=False
+    )
+    assert r.status == 303 and "error=" in r.headers["Location"]
+    page = await (await agent_client.get(r.headers["Location"])).text()
+    assert f"takeover {takeover} is not in progress (no_agent)" in page
+
+
+async def test_open_streams_end_when_the_application_shuts_down(
+    agent_client: TestClient,
+    sessions,  # type: ignore[no-untyped-def]
+) -> None:
+    add_agent(sessions)
+    await login(agent_client, "agent")
+    stream = await agent_client.get("/agent/events")
+    await next_state(stream)
+    agent_client.app[agent_keys.STOPPING].set()
+    async with asyncio.timeout(2):
+        assert await stream.content.read() is not None  # the server closes it
+    assert stream.content.at_eof()

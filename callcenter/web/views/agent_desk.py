@@ -25,6 +25,7 @@ from callcenter.ledger.agent_models import AGENT_OUTCOMES
 from callcenter.ledger.agent_roster import AgentView
 from callcenter.web import agent_keys, keys, security
 from callcenter.web.agent_screen import screen_state
+from callcenter.web.agent_stream import next_change, stopping
 from callcenter.web.permissions import Permission, allowed
 from callcenter.web.security import requires
 from callcenter.web.templating import render
@@ -106,7 +107,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     async with request.app[agent_keys.NOTIFIER].subscribe() as changes:
         with contextlib.suppress(ConnectionResetError, ConnectionError):
             await response.write(b"retry: 1000\n\n")
-            while loop.time() < deadline:
+            while loop.time() < deadline and not stopping(request.app):
                 agent = await asyncio.to_thread(roster.find, login)
                 if agent is None:
                     break
@@ -116,13 +117,12 @@ async def events(request: web.Request) -> web.StreamResponse:
                     last = text
                 else:
                     await response.write(b": still here\n\n")
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(min(REFRESH_SECONDS, deadline - loop.time())):
-                        await changes.get()
-                        # changes come in bursts (ringing, answered, bridged): read once
-                        await asyncio.sleep(0.05)
-                        while not changes.empty():
-                            changes.get_nowait()
+                wait = min(REFRESH_SECONDS, deadline - loop.time())
+                if await next_change(request.app, changes, wait) is not None:
+                    # changes come in bursts (ringing, answered, bridged): read once
+                    await asyncio.sleep(0.05)
+                    while not changes.empty():
+                        changes.get_nowait()
     return response
 
 

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from callcenter.errors import AgentError, AriError
 from callcenter.web import agent_keys, keys, security
+from callcenter.web.agent_stream import next_change, stopping
 from callcenter.web.permissions import Permission, allowed
 from callcenter.web.security import requires
 from callcenter.web.templating import render
@@ -67,11 +68,9 @@ async def events(request: web.Request) -> web.StreamResponse:
     async with request.app[agent_keys.NOTIFIER].subscribe() as changes:
         with contextlib.suppress(ConnectionResetError, ConnectionError):
             await response.write(b"retry: 2000\n\n")
-            while loop.time() < deadline:
-                try:
-                    async with asyncio.timeout(min(15.0, deadline - loop.time())):
-                        change = await changes.get()
-                except TimeoutError:
+            while loop.time() < deadline and not stopping(request.app):
+                change = await next_change(request.app, changes, min(15.0, deadline - loop.time()))
+                if change is None:
                     await response.write(b": still here\n\n")
                     continue
                 await response.write(f"event: changed\ndata: {change.kind}\n\n".encode())
