@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -30,7 +31,11 @@ def e2e_settings(**overrides: object) -> Settings:
         # no transcription worker listens in these tests: queue nothing for one
         "transcription": {"enabled": False},
     }
+    # Asterisk gives each ARI app one events connection: test runs side by side on
+    # the same sandbox (or a controller running beside them) must not share a name
+    ari = {"app": f"callcenter-test-{os.getpid()}", **dict(overrides.pop("ari", {}))}  # type: ignore[call-overload]
     base.update(overrides)
+    base["ari"] = ari
     return load_settings(**base)
 
 

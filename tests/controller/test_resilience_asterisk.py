@@ -109,6 +109,7 @@ def test_killed_controller_leaves_no_open_call_and_no_duplicate(
             "CALLCENTER_DATABASE_URL": db,
             "CALLCENTER_STORAGE_ROOT": str(settings.storage_root),
             "CALLCENTER_IVR__KEY_TIMEOUT": "4",
+            "CALLCENTER_ARI__APP": f"callcenter-crash-{os.getpid()}",
         }
         proc = subprocess.Popen(
             [sys.executable, "-m", "callcenter", "call", "CRASH-1"],
