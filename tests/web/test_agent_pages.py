@@ -345,3 +345,25 @@ async def test_open_streams_end_when_the_application_shuts_down(
     async with asyncio.timeout(2):
         assert await stream.content.read() is not None  # the server closes it
     assert stream.content.at_eof()
+
+
+async def test_the_calls_page_shows_its_takeover_and_guards_misconduct_notes(
+    agent_client: TestClient,
+    web_ledger: Ledger,
+    sessions,  # type: ignore[no-untyped-def]
+) -> None:
+    attempt = a_call(web_ledger)
+    takeover = ringing(sessions, attempt, misconduct=True)
+    log = TakeoverLog(sessions)
+    log.connected(takeover, AGENT, "b")
+    log.finish(takeover, "ended")
+    log.record_outcome(takeover, AGENT, "misconduct", "窗口人员张某索要好处费")
+    web_ledger.finish_attempt(attempt, Outcome.TRANSFERRED, 16, T0, "转人工原因：反映索拿卡要")
+    token = await login(agent_client, "auditor")
+    page = await (await agent_client.get(f"/calls/{attempt}")).text()
+    assert "转人工" in page and "反映索拿卡要" in page and f"接听坐席</dt><dd>{AGENT}" in page
+    assert "登记不廉洁问题线索（详情限授权人员查看）" in page and "张某" not in page
+    await agent_client.post("/logout", data={"csrf_token": token})
+    await login(agent_client, "supervisor")
+    page = await (await agent_client.get(f"/calls/{attempt}")).text()
+    assert "登记不廉洁问题线索：窗口人员张某索要好处费" in page

@@ -10,6 +10,7 @@ from aiohttp import web
 from callcenter.ledger.integrity import RecordingCheck
 from callcenter.ledger.search import CallFacts, RecordingFacts
 from callcenter.web import keys, labels, security
+from callcenter.web.call_takeovers import takeover_context
 from callcenter.web.masking import mask_phone
 from callcenter.web.permissions import Permission, allowed
 from callcenter.web.security import requires
@@ -115,5 +116,6 @@ async def _render(
             "outcome_label": labels.outcome_label(call.attempt.outcome),
             "outcome_class": labels.outcome_class(call.attempt.outcome),
             "cause_label": labels.hangup_cause(call.attempt.hangup_cause),
+            **(await takeover_context(request, call.attempt.id)),
         },
     )
