@@ -54,6 +54,12 @@ class LedgerError(CallcenterError):
     error_id = "ledger-error"
 
 
+class LedgerUnavailable(LedgerError):
+    """The database could not be reached; the write can be repeated once it is back."""
+
+    error_id = "ledger-unavailable"
+
+
 class AccountError(CallcenterError):
     """A web user could not be added or changed; the message names the user and field."""
 

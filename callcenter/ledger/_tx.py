@@ -1,5 +1,4 @@
-"""One short transaction with the ledger's error translation, for the modules beside
-``repository`` that read or write their own tables."""
+"""One short transaction with the ledger's error translation, for every ledger module."""
 
 from __future__ import annotations
 
@@ -9,8 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.errors import CallcenterError, LedgerError
-from callcenter.ledger.repository import LedgerUnavailable
+from callcenter.errors import CallcenterError, LedgerError, LedgerUnavailable
 
 
 @contextmanager
@@ -31,5 +29,6 @@ def transaction(sessions: sessionmaker[Session], action: str) -> Iterator[Sessio
 
 
 def _first_line(exc: SQLAlchemyError) -> str:
+    # The driver's own message, without the SQL and parameters SQLAlchemy appends.
     cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
     return (str(cause).strip().splitlines() or [type(cause).__name__])[0]

@@ -7,22 +7,23 @@ lost connection: a second call finds the first one's work and leaves it alone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload, sessionmaker
 
 from callcenter.errors import LedgerError
+from callcenter.errors import LedgerUnavailable as LedgerUnavailable  # re-exported
 from callcenter.ivr.answers import Answer
 from callcenter.ivr.case import CaseInfo
 from callcenter.ivr.outcome import Outcome
 from callcenter.ledger import taizhang as tz
 from callcenter.ledger._sql import changed, insert
+from callcenter.ledger._tx import transaction
 from callcenter.ledger.models import (
     UNIT_KINDS,
     AnswerRow,
@@ -35,12 +36,6 @@ from callcenter.ledger.models import (
 from callcenter.ledger.takeover_remarks import agent_remarks
 
 log = logging.getLogger(__name__)
-
-
-class LedgerUnavailable(LedgerError):
-    """The database could not be reached; the write can be repeated once it is back."""
-
-    error_id = "ledger-unavailable"
 
 
 @dataclass(frozen=True)
@@ -427,25 +422,8 @@ class Ledger:
 
     # -- plumbing --------------------------------------------------------------------
 
-    @contextmanager
-    def _transaction(self, action: str) -> Iterator[Session]:
-        try:
-            with self._sessions.begin() as session:
-                yield session
-        except SQLAlchemyError as exc:
-            if isinstance(exc, StatementError) and isinstance(exc.orig, LedgerError):
-                raise exc.orig from None
-            transient = isinstance(exc, OperationalError) or (
-                isinstance(exc, DBAPIError) and exc.connection_invalidated
-            )
-            error = LedgerUnavailable if transient else LedgerError
-            raise error(f"ledger {action} failed: {_first_line(exc)}") from exc
-
-
-def _first_line(exc: SQLAlchemyError) -> str:
-    # The driver's own message, without the SQL and parameters SQLAlchemy appends.
-    cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
-    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    def _transaction(self, action: str) -> AbstractContextManager[Session]:
+        return transaction(self._sessions, action)
 
 
 def _require_aware(value: datetime, name: str) -> datetime:
