@@ -70,7 +70,11 @@ class WholeCallRecorder:
             for _ in range(20):
                 try:
                     await self.ari.record(
-                        self.snoop_id, self.name, beep=False, terminate_on="none", if_exists="overwrite"
+                        self.snoop_id,
+                        self.name,
+                        beep=False,
+                        terminate_on="none",
+                        if_exists="overwrite",
                     )
                     self.started = True
                     return True

@@ -185,7 +185,9 @@ class Interview:
             await self.port.play([self.script.messages.invalid, *prompt])
 
     async def _record(self, step: Record) -> None:
-        await self.port.play([self.text(t) for t in parts(step.text)] + [self.text(step.instruction)])
+        await self.port.play(
+            [self.text(t) for t in parts(step.text)] + [self.text(step.instruction)]
+        )
         self.port.clear_keys()  # a key pressed during the question must not end the recording
         rec = await self.port.record(
             step.id,

@@ -294,7 +294,14 @@ def _locate(root: Any, loc: tuple[Any, ...]) -> tuple[int, str]:
             line = node.lc.item(part)[0] + 1
             node = node[part]
             path.append(f"[{part}]")
-        elif isinstance(node, CommentedMap) and part in {"say", "scale", "yesno", "choice", "digits", "record"}:
+        elif isinstance(node, CommentedMap) and part in {
+            "say",
+            "scale",
+            "yesno",
+            "choice",
+            "digits",
+            "record",
+        }:
             continue  # the discriminator's tag, not a YAML key
         elif isinstance(part, str) and not part.startswith(("function-", "list[")):
             path.append(part)

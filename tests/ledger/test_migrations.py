@@ -17,10 +17,10 @@ from callcenter.ledger.models import Base
 TABLES = {"units", "cases", "call_attempts", "answers", "recordings"}
 # callcenter.ledger.access_models
 TABLES |= {"users", "web_sessions", "access_log"}
-# callcenter.ledger.campaign_tables
-TABLES |= {"campaigns", "campaign_samples", "dial_jobs", "do_not_call", "controller_leases"}
 # callcenter.ledger.agent_models
 TABLES |= {"agents", "takeovers", "takeover_offers", "callback_tasks"}
+# callcenter.ledger.campaign_tables
+TABLES |= {"campaigns", "campaign_samples", "dial_jobs", "do_not_call", "controller_leases"}
 
 
 def test_migrated_schema_matches_models(ledger_engine: Engine) -> None:
