@@ -181,5 +181,5 @@ class AnswerRow(Base):
 # Tables of other concepts share this metadata, so that migrations and the check that
 # models and migrations agree see them whichever module is imported first.
 from callcenter.ledger import access_models as _access_models  # noqa: E402, F401
-from callcenter.ledger import campaign_tables as _campaign_tables  # noqa: E402, F401
 from callcenter.ledger import agent_models as _agent_models  # noqa: E402, F401
+from callcenter.ledger import campaign_tables as _campaign_tables  # noqa: E402, F401
