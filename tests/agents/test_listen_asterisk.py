@@ -6,6 +6,7 @@ supervisor 1000 Hz), so what reached whom can be measured in what each one heard
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +34,11 @@ LOUD, QUIET = 500.0, 60.0  # RMS of a tone that is there, and of one that is not
 @pytest.fixture(scope="module")
 def settings(sandbox: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     db = tmp_path_factory.mktemp("listen") / "ledger.db"
-    return e2e_settings(database_url=f"sqlite:///{db}", agents={"ring_timeout": 8})
+    # an ARI app of this run's own, like the controller's (see e2e_settings)
+    listen_app = f"callcenter-listen-{os.getpid()}"
+    return e2e_settings(
+        database_url=f"sqlite:///{db}", agents={"ring_timeout": 8, "listen_app": listen_app}
+    )
 
 
 @pytest.fixture(scope="module")
