@@ -23,7 +23,7 @@ from callcenter.cli import (
     web,
 )
 from callcenter.errors import CallcenterError
-from callcenter.settings import load_settings
+from callcenter.settings import Settings, load_settings
 
 app = typer.Typer(
     help="Government satisfaction follow-up calls (电话回访) over Asterisk.",
@@ -64,10 +64,10 @@ class _Lazy:
 
     def __init__(self, config: Path | None) -> None:
         self.config = config
-        self._settings = None
+        self._settings: Settings | None = None
 
     @property
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config)
         return self._settings

@@ -30,7 +30,8 @@ _RULES_REVISION = 2
 
 
 class TtsEngine(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     @property
     def cache_tag(self) -> str:
