@@ -94,7 +94,10 @@ def test_killed_controller_leaves_no_open_call_and_no_duplicate(
     sandbox: Settings, tmp_path: Path
 ) -> None:
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
-    settings = e2e_settings(database_url=db)
+    # the restarted controller is the same controller: same ARI app, so it owns the
+    # attempts the killed one left open
+    app = f"callcenter-crash-{os.getpid()}"
+    settings = e2e_settings(database_url=db, ari={"app": app})
     phone = "13900000402"
     with bootstrap.open_ledger(settings) as ledger:
         add_case(ledger, "CRASH-1", phone)
@@ -109,7 +112,7 @@ def test_killed_controller_leaves_no_open_call_and_no_duplicate(
             "CALLCENTER_DATABASE_URL": db,
             "CALLCENTER_STORAGE_ROOT": str(settings.storage_root),
             "CALLCENTER_IVR__KEY_TIMEOUT": "4",
-            "CALLCENTER_ARI__APP": f"callcenter-crash-{os.getpid()}",
+            "CALLCENTER_ARI__APP": app,
         }
         proc = subprocess.Popen(
             [sys.executable, "-m", "callcenter", "call", "CRASH-1"],
