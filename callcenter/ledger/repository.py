@@ -379,7 +379,7 @@ class Ledger:
                 outcome=Outcome(row.outcome) if row.outcome is not None else None,
                 hangup_cause=row.hangup_cause,
                 note=row.note,
-                answers=tuple(_answer(a) for a in row.answers),
+                answers=tuple(answer_from_row(a) for a in row.answers),
             )
 
     # -- the 台账 ---------------------------------------------------------------------
@@ -476,7 +476,8 @@ def _answer_recording(s: Session, attempt_id: str, question_id: str, path: str) 
     return existing.id
 
 
-def _answer(row: AnswerRow) -> Answer:
+def answer_from_row(row: AnswerRow) -> Answer:
+    """A stored answer as the domain's Answer (recordings as stored paths)."""
     return Answer(
         question_id=row.question_id,
         label=row.label,
@@ -493,7 +494,7 @@ def _taizhang_row(attempt: CallAttempt, agent_remark: str = "") -> tz.TaizhangRo
     if attempt.outcome is None:  # finish_attempt sets both; only a hand edit gets here
         raise LedgerError(f"attempt {attempt.id!r} has ended_at but no outcome")
     outcome = Outcome(attempt.outcome)
-    answers = [_answer(a) for a in attempt.answers]
+    answers = [answer_from_row(a) for a in attempt.answers]
     transcripts = {
         a.question_id: a.recording.transcript
         for a in attempt.answers

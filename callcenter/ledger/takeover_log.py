@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
@@ -25,6 +24,7 @@ from callcenter.ledger.agent_models import (
     TakeoverOffer,
 )
 from callcenter.ledger.models import AnswerRow, CallAttempt, Case, utcnow
+from callcenter.ledger.repository import answer_from_row
 
 LIVE_STATES = ("ringing", "connected")
 END_STATES = ("ended", "no_agent", "abandoned")
@@ -370,15 +370,5 @@ def _answers(s: Session, attempt_ids: Iterable[str]) -> dict[str, list[Answer]]:
         .order_by(AnswerRow.id)
     ).scalars()
     for a in rows:
-        out.setdefault(a.attempt_id, []).append(
-            Answer(
-                question_id=a.question_id,
-                label=a.label,
-                kind=a.kind,
-                keys=a.keys,
-                value=a.value,
-                recording=Path(a.recording.path) if a.recording is not None else None,
-                score=a.score,
-            )
-        )
+        out.setdefault(a.attempt_id, []).append(answer_from_row(a))
     return out
