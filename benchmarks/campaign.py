@@ -30,12 +30,12 @@ from sqlalchemy import create_engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from callcenter.ari.client import AriClient
-from callcenter.cli.sandbox import up
-from callcenter.ledger.campaign_store import CampaignStore
-from callcenter.ledger.db import make_engine, session_factory
-from callcenter.ledger.models import CallAttempt
-from callcenter.sandbox import simulator
+from callcenter.calls.tables import CallAttempt
+from callcenter.campaign.store import CampaignStore
+from callcenter.kernel.database import make_engine, session_factory
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox import simulator
+from callcenter.telephony.sandbox.cli import up
 from tests.campaign.cluster import Cluster, write_config
 from tests.campaign.conftest import delete_prefixed
 

@@ -27,12 +27,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from callcenter import bootstrap
-from callcenter.ari.client import AriClient
-from callcenter.cli.sandbox import up
-from callcenter.ivr.outcome import Outcome
-from callcenter.sandbox import simulator
-from callcenter.sandbox.process import Sandbox
+from callcenter.interview.outcome import Outcome
 from callcenter.settings import Settings, load_settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox import simulator
+from callcenter.telephony.sandbox.cli import up
+from callcenter.telephony.sandbox.process import Sandbox
 
 BEHAVIOUR = simulator.answer("b1", "b1", "b2", "b1", "b1", "b1", "b2", "b2", "h")
 RESULTS = Path(__file__).resolve().parent / "results"

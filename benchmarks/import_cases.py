@@ -26,9 +26,9 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from callcenter.campaign.importer import import_cases
-from callcenter.ledger.case_import import CaseImport
-from callcenter.ledger.db import make_engine, migrate, session_factory
+from callcenter.cases.importer import import_cases
+from callcenter.cases.store import CaseImport
+from callcenter.kernel.database import make_engine, migrate, session_factory
 
 RESULTS = Path(__file__).resolve().parent / "results"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

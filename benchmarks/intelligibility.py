@@ -22,12 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from callcenter.ivr.case import CaseInfo
-from callcenter.ivr.script import load_script
-from callcenter.prompts._normalize import normalize
-from callcenter.prompts.cache import PromptCache
-from callcenter.prompts.tts import get_engine
+from callcenter.interview.case import CaseInfo
+from callcenter.interview.script import load_script
 from callcenter.settings import PROJECT_ROOT, load_settings
+from callcenter.telephony.prompts._normalize import normalize
+from callcenter.telephony.prompts.cache import PromptCache
+from callcenter.telephony.prompts.tts import get_engine
 from callcenter.transcription.cer import Score, overall, score
 from callcenter.transcription.engine import load_transcriber
 

@@ -39,14 +39,14 @@ from callcenter import bootstrap
 from callcenter.agents.admin import AgentAdmin
 from callcenter.agents.handover import TakeoverMetrics
 from callcenter.agents.presence import Presence
-from callcenter.ari.client import AriClient
-from callcenter.cli.sandbox import up
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.agent_roster import AgentRoster
-from callcenter.ledger.repository import Ledger
-from callcenter.sandbox import simulator
-from callcenter.sandbox.softphone import Softphone
+from callcenter.agents.roster import AgentRoster
+from callcenter.calls.store import Ledger
+from callcenter.interview.outcome import Outcome
 from callcenter.settings import Settings, load_settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox import simulator
+from callcenter.telephony.sandbox.cli import up
+from callcenter.telephony.sandbox.softphone import Softphone
 
 BEHAVIOUR = simulator.answer("b1", "b4")
 RESULTS = Path(__file__).resolve().parent / "results"

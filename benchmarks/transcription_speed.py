@@ -24,12 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from callcenter.cli.sandbox import SIM_SPEECH, SIM_SPEECH_KO
-from callcenter.prompts.audio import duration_seconds
-from callcenter.prompts.cache import PromptCache
-from callcenter.prompts.tts import get_engine
-from callcenter.sandbox.voices import EspeakVoice
 from callcenter.settings import load_settings
+from callcenter.telephony.prompts.audio import duration_seconds
+from callcenter.telephony.prompts.cache import PromptCache
+from callcenter.telephony.prompts.tts import get_engine
+from callcenter.telephony.sandbox.cli import SIM_SPEECH, SIM_SPEECH_KO
+from callcenter.telephony.sandbox.voices import EspeakVoice
 from callcenter.transcription.engine import load_transcriber
 
 RESULTS = Path(__file__).resolve().parent / "results"

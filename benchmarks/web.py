@@ -33,16 +33,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.accounts import Accounts
-from callcenter.ledger.db import make_engine, migrate, session_factory
-from callcenter.ledger.repository import Ledger
+from callcenter.access.accounts import Accounts
+from callcenter.access.passwords import hash_password, verify_password
+from callcenter.calls.store import Ledger
+from callcenter.entrypoints.web import create_app
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.database import make_engine, migrate, session_factory
 from callcenter.ledger.taizhang import LEDGER_TZ
 from callcenter.settings import load_settings
 from callcenter.web import keys
-from callcenter.web.app import create_app
-from callcenter.web.passwords import hash_password, verify_password
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PASSWORD = "benchmark-password-1"

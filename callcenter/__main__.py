@@ -1,3 +1,3 @@
-from callcenter.cli.main import run
+from callcenter.entrypoints.cli import run
 
 run()

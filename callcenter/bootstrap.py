@@ -7,26 +7,26 @@ from contextlib import asynccontextmanager, contextmanager
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.agents.callbacks import CallbackTasks
 from callcenter.agents.desk import TakeoverDesk
 from callcenter.agents.notifier import Notifier, make_notifier
-from callcenter.ari.client import AriClient
-from callcenter.ari.router import EventRouter
+from callcenter.agents.roster import AgentRoster
+from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.calls.controller import Controller
+from callcenter.calls.leases import Leases
+from callcenter.calls.slots import Slots
+from callcenter.calls.store import Ledger
 from callcenter.campaign.calendar import CallingCalendar
-from callcenter.campaign.clock import Clock, SystemClock
 from callcenter.campaign.service import CampaignService
-from callcenter.controller.service import Controller
-from callcenter.controller.slots import Slots
-from callcenter.ivr.script import Script, load_script
-from callcenter.ledger.agent_roster import AgentRoster
-from callcenter.ledger.callbacks import CallbackTasks
-from callcenter.ledger.campaign_store import CampaignStore
-from callcenter.ledger.db import make_engine, migrate, session_factory
-from callcenter.ledger.leases import Leases
-from callcenter.ledger.repository import Ledger
-from callcenter.ledger.takeover_log import TakeoverLog
-from callcenter.prompts.cache import PromptCache
-from callcenter.prompts.tts import get_engine
+from callcenter.campaign.store import CampaignStore
+from callcenter.interview.script import Script, load_script
+from callcenter.kernel.clock import Clock, SystemClock
+from callcenter.kernel.database import make_engine, migrate, session_factory
 from callcenter.settings import Settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.ari.router import EventRouter
+from callcenter.telephony.prompts.cache import PromptCache
+from callcenter.telephony.prompts.tts import get_engine
 from callcenter.transcription.queue import transcribing_answers
 
 

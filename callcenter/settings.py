@@ -20,7 +20,7 @@ from pydantic_settings import (
 
 from callcenter.agents.config import AgentSettings
 from callcenter.campaign.config import CampaignSettings
-from callcenter.errors import ConfigError
+from callcenter.kernel.errors import ConfigError
 from callcenter.transcription.config import TranscriptionSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

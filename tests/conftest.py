@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
-from callcenter.ledger.db import make_engine, migrate, session_factory
-from callcenter.ledger.repository import Ledger
+from callcenter.calls.store import Ledger
+from callcenter.kernel.database import make_engine, migrate, session_factory
 
 # Processes the tests start (workers, the CLI) run this checkout's code too.
 os.environ["PYTHONPATH"] = os.pathsep.join(

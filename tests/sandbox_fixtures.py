@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.cli.sandbox import up
-from callcenter.errors import CallcenterError
+from callcenter.kernel.errors import CallcenterError
 from callcenter.settings import Settings, load_settings
+from callcenter.telephony.sandbox.cli import up
 
 # One storage root for every test run, so the sandbox keeps its config (no restart)
 # and rendered prompts are reused; every call writes under its own attempt id.

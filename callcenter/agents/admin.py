@@ -14,9 +14,9 @@ from callcenter.agents import credentials
 from callcenter.agents.config import AgentSettings
 from callcenter.agents.pjsip import PjsipPush
 from callcenter.agents.presence import PhoneState, Presence
-from callcenter.ari.client import AriClient
-from callcenter.errors import AgentError, AriError
-from callcenter.ledger.agent_roster import AgentRoster, AgentView
+from callcenter.agents.roster import AgentRoster, AgentView
+from callcenter.kernel.errors import AgentError, AriError
+from callcenter.telephony.ari.client import AriClient
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 
-from callcenter.errors import AgentError
+from callcenter.kernel.errors import AgentError
 
 MIN_LENGTH = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"

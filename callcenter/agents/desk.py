@@ -14,22 +14,22 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING
 
+from callcenter.agents.callbacks import CallbackTasks
 from callcenter.agents.config import AgentSettings
 from callcenter.agents.handover import Handover, TakeoverMetrics
 from callcenter.agents.notifier import Change, Notifier
 from callcenter.agents.pjsip import PjsipPush
 from callcenter.agents.presence import Presence
-from callcenter.ari.client import AriClient
-from callcenter.ari.router import EventRouter
-from callcenter.errors import AgentError, AriError, CallcenterError
-from callcenter.ivr.case import CaseInfo
-from callcenter.ivr.takeover import HandoverRequest, HandoverResult
-from callcenter.ledger.agent_roster import AgentRoster
-from callcenter.ledger.callbacks import CallbackTasks
-from callcenter.ledger.takeover_log import TakeoverLog
+from callcenter.agents.roster import AgentRoster
+from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.interview.case import CaseInfo
+from callcenter.interview.takeover import HandoverRequest, HandoverResult
+from callcenter.kernel.errors import AgentError, AriError, CallcenterError
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.ari.router import EventRouter
 
 if TYPE_CHECKING:
-    from callcenter.controller.line import AriLine
+    from callcenter.calls.line import AriLine
 
 log = logging.getLogger(__name__)
 

@@ -19,21 +19,21 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from callcenter.errors import AgentError, AriError, AriNotFound
-from callcenter.ivr.case import CaseInfo
-from callcenter.ivr.outcome import (
+from callcenter.interview.case import CaseInfo
+from callcenter.interview.outcome import (
     CAUSE_BUSY,
     CAUSE_CALL_REJECTED,
     CAUSE_NO_ANSWER,
     CAUSE_NO_USER_RESPONSE,
 )
-from callcenter.ivr.port import CallerHungUp
-from callcenter.ivr.takeover import HandoverRequest, HandoverResult
-from callcenter.ledger.models import utcnow
+from callcenter.interview.port import CallerHungUp
+from callcenter.interview.takeover import HandoverRequest, HandoverResult
+from callcenter.kernel.errors import AgentError, AriError, AriNotFound
+from callcenter.kernel.orm import utcnow
 
 if TYPE_CHECKING:
     from callcenter.agents.desk import TakeoverDesk
-    from callcenter.controller.line import AriLine
+    from callcenter.calls.line import AriLine
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,11 @@ from typing import Any
 
 from callcenter.agents.config import AgentSettings
 from callcenter.agents.presence import Presence
-from callcenter.ari.client import AriClient
-from callcenter.ari.router import EventRouter
-from callcenter.errors import AgentError, AriError, AriNotFound
-from callcenter.ledger.agent_roster import AgentRoster
-from callcenter.ledger.takeover_log import TakeoverLog
+from callcenter.agents.roster import AgentRoster
+from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.kernel.errors import AgentError, AriError, AriNotFound
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.ari.router import EventRouter
 
 log = logging.getLogger(__name__)
 

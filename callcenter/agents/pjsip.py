@@ -14,9 +14,9 @@ import logging
 from typing import Any
 
 from callcenter.agents.config import AgentSettings
-from callcenter.ari.client import AriClient
-from callcenter.errors import AgentError, AriError, AriNotFound
-from callcenter.ledger.agent_roster import AgentView
+from callcenter.agents.roster import AgentView
+from callcenter.kernel.errors import AgentError, AriError, AriNotFound
+from callcenter.telephony.ari.client import AriClient
 
 log = logging.getLogger(__name__)
 

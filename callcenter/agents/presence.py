@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from callcenter.ari.client import AriClient
+from callcenter.telephony.ari.client import AriClient
 
 
 @dataclass(frozen=True)

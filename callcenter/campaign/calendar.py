@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import chinese_calendar
 
 from callcenter.campaign.config import CampaignSettings
-from callcenter.errors import CalendarError, ConfigError
+from callcenter.kernel.errors import CalendarError, ConfigError
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 # how far ahead to look for the next allowed moment before calling the calendar broken

@@ -19,18 +19,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from callcenter.calls.call import CallResult, OutboundCall
+from callcenter.calls.controller import Controller
+from callcenter.calls.slots import Slots, SlotTimeout
+from callcenter.calls.store import Ledger, LedgerUnavailable
 from callcenter.campaign.calendar import CallingCalendar
-from callcenter.campaign.clock import Clock
 from callcenter.campaign.config import CampaignSettings
 from callcenter.campaign.policy import JobResult, RetryPolicy, decide
-from callcenter.controller.call import CallResult, OutboundCall
-from callcenter.controller.service import Controller
-from callcenter.controller.slots import Slots, SlotTimeout
-from callcenter.errors import AriError, LedgerError
-from callcenter.ivr.case import CaseInfo
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.campaign_store import CampaignStore, Job
-from callcenter.ledger.repository import Ledger, LedgerUnavailable
+from callcenter.campaign.store import CampaignStore, Job
+from callcenter.interview.case import CaseInfo
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.clock import Clock
+from callcenter.kernel.errors import AriError, LedgerError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ ChannelGone = Callable[[str], Awaitable[None]]
 
 
 class Caller(Protocol):
-    """What the dialer needs of the controller (``callcenter.controller.service``)."""
+    """What the dialer needs of the controller (``callcenter.calls.controller``)."""
 
     owner: str
 

@@ -20,8 +20,8 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from callcenter.controller.slots import SlotTimeout
-from callcenter.errors import CampaignError
+from callcenter.calls.slots import SlotTimeout
+from callcenter.kernel.errors import CampaignError
 
 log = logging.getLogger(__name__)
 

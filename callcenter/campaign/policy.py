@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from callcenter.campaign.config import CampaignSettings
-from callcenter.ivr.outcome import Outcome
+from callcenter.interview.outcome import Outcome
 
 
 class JobResult(StrEnum):

@@ -14,12 +14,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from callcenter.campaign.calendar import CallingCalendar
-from callcenter.campaign.clock import Clock
 from callcenter.campaign.config import CampaignSettings
-from callcenter.campaign.phones import PhoneError, normalise
 from callcenter.campaign.sampling import Candidate, Quotas, Sample, draw_sample
-from callcenter.errors import CampaignError
-from callcenter.ledger.campaign_store import CampaignStore, CampaignView, Planned
+from callcenter.campaign.store import CampaignStore, CampaignView, Planned
+from callcenter.cases.phones import PhoneError, normalise
+from callcenter.kernel.clock import Clock
+from callcenter.kernel.errors import CampaignError
 
 
 @dataclass(frozen=True)

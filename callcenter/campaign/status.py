@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from callcenter.ledger.campaign_store import CampaignStore
+from callcenter.campaign.store import CampaignStore
 
 
 @dataclass(frozen=True)

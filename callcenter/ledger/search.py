@@ -14,12 +14,13 @@ from pathlib import Path
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload, sessionmaker
 
-from callcenter.errors import LedgerError
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import Outcome
+from callcenter.calls.tables import AnswerRow, CallAttempt, Recording
+from callcenter.cases.tables import Case, Unit
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.errors import LedgerError
+from callcenter.kernel.transaction import transaction
 from callcenter.ledger import taizhang as tz
-from callcenter.ledger._tx import transaction
-from callcenter.ledger.models import AnswerRow, CallAttempt, Case, Recording, Unit
 
 PENDING = "pending"  # the outcome filter's value for calls not finished yet
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from callcenter.errors import LedgerError
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import Outcome
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.errors import LedgerError
 
 COLUMNS = ("回访单位", "回访时间", "被回访单位", "回访事项", "电话记录", "备注")
 
@@ -34,7 +34,7 @@ _MISCONDUCT_WORDS = ("廉洁", "索", "拿卡要")
 CONSENT_QUESTION_ID = "consent"
 
 # The transcript of a recording whose transcription was given up (see
-# callcenter.ledger.transcripts): written as such, never left looking unrecorded.
+# callcenter.transcription.store): written as such, never left looking unrecorded.
 TRANSCRIPTION_FAILED = "转写失败"
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")

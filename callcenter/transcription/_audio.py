@@ -12,7 +12,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from callcenter.errors import TranscriptionError
+from callcenter.kernel.errors import TranscriptionError
 
 MODEL_RATE = 16000
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from callcenter.errors import TranscriptionError
+from callcenter.kernel.errors import TranscriptionError
 from callcenter.transcription.config import TranscriptionSettings
 
 

@@ -15,16 +15,16 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from callcenter.ivr.answers import Answer
-from callcenter.ledger.transcripts import TranscriptStore
+from callcenter.interview.answers import Answer
 from callcenter.settings import Settings
+from callcenter.transcription.store import TranscriptStore
 from callcenter.transcription.tasks import send
 
 if TYPE_CHECKING:
     from celery import Celery
     from sqlalchemy.orm import Session, sessionmaker
 
-    from callcenter.controller.service import Controller
+    from callcenter.calls.controller import Controller
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ async def transcribing_answers(
     if not settings.transcription.enabled:
         yield None
         return
-    from callcenter.tasks.celery_app import make_celery  # imports bootstrap, which imports us
+    from callcenter.kernel.celery_app import make_celery  # imports bootstrap, which imports us
 
     app = make_celery(settings)
     try:

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_shutdown, worker_shutdown
 
-from callcenter.errors import CallcenterError
-from callcenter.ledger.db import make_engine, migrate, session_factory
-from callcenter.ledger.repository import LedgerUnavailable
-from callcenter.ledger.transcripts import TranscriptStore
+from callcenter.calls.store import LedgerUnavailable
+from callcenter.kernel.database import make_engine, migrate, session_factory
+from callcenter.kernel.errors import CallcenterError
 from callcenter.settings import Settings
 from callcenter.transcription.engine import Transcriber, load_transcriber
+from callcenter.transcription.store import TranscriptStore
 
 if TYPE_CHECKING:
     from celery import Celery, Task

@@ -11,7 +11,7 @@ import logging
 import time
 from pathlib import Path
 
-from callcenter.errors import TranscriptionError
+from callcenter.kernel.errors import TranscriptionError
 from callcenter.transcription._audio import MODEL_RATE, read_pcm16
 from callcenter.transcription._text import normalize_transcript
 

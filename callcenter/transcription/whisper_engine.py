@@ -13,12 +13,13 @@ import logging
 import time
 from pathlib import Path
 
-from callcenter.errors import TranscriptionError
+from callcenter.kernel.errors import TranscriptionError
 from callcenter.transcription._audio import MODEL_RATE, read_pcm16
 from callcenter.transcription._text import normalize_transcript
 from callcenter.transcription.whisper_model import ensure_model
 
 log = logging.getLogger(__name__)
+
 
 class WhisperTranscriber:
     name = "faster-whisper"

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from callcenter.errors import TranscriptionError
+from callcenter.kernel.errors import TranscriptionError
 from callcenter.transcription.config import TranscriptionSettings
 
 log = logging.getLogger(__name__)

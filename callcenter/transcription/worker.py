@@ -9,9 +9,9 @@ import os
 import socket
 import sys
 
-from callcenter.ledger.db import make_engine, migrate
+from callcenter.kernel.celery_app import make_celery
+from callcenter.kernel.database import make_engine, migrate
 from callcenter.settings import Settings, load_settings
-from callcenter.tasks.celery_app import make_celery
 
 
 def run_worker(settings: Settings, concurrency: int = 1, loglevel: str = "INFO") -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 from jinja2 import Environment
 
-from callcenter.ledger.access_log import AccessLog
-from callcenter.ledger.accounts import Accounts, SessionView
-from callcenter.ledger.integrity import RecordingVerifier
-from callcenter.ledger.repository import Ledger
+from callcenter.access.accounts import Accounts, SessionView
+from callcenter.access.log import AccessLog
+from callcenter.calls.integrity import RecordingVerifier
+from callcenter.calls.store import Ledger
 from callcenter.ledger.search import LedgerSearch
 from callcenter.settings import Settings
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from callcenter.access.permissions import ROLE_LABELS, Permission, allowed
 from callcenter.ledger.taizhang import LEDGER_TZ
 from callcenter.web import keys
-from callcenter.web.permissions import ROLE_LABELS, Permission, allowed
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def make_environment() -> Environment:

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from callcenter.agents.admin import AgentAdmin
 from callcenter.agents.presence import Presence
-from callcenter.ari.client import AriClient
-from callcenter.controller.call import CallResult
-from callcenter.ivr.case import CaseInfo
-from callcenter.ledger.agent_roster import AgentRoster
-from callcenter.ledger.repository import Ledger
-from callcenter.ledger.takeover_log import TakeoverLog, TakeoverView
-from callcenter.sandbox.softphone import Softphone
+from callcenter.agents.roster import AgentRoster
+from callcenter.agents.takeover_log import TakeoverLog, TakeoverView
+from callcenter.calls.call import CallResult
+from callcenter.calls.store import Ledger
+from callcenter.interview.case import CaseInfo
 from callcenter.settings import Settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox.softphone import Softphone
 
 STATION = "城区市场监管所"
 

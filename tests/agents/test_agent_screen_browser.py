@@ -17,13 +17,13 @@ from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from callcenter import bootstrap
-from callcenter.ledger.accounts import Accounts
-from callcenter.ledger.repository import Ledger
-from callcenter.ledger.takeover_log import TakeoverLog
-from callcenter.sandbox import simulator
+from callcenter.access.accounts import Accounts
+from callcenter.access.passwords import hash_password
+from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.calls.store import Ledger
+from callcenter.entrypoints.web import create_app
 from callcenter.settings import Settings
-from callcenter.web.app import create_app
-from callcenter.web.passwords import hash_password
+from callcenter.telephony.sandbox import simulator
 from tests.agents.phones import STATION, add_case, agent_phone, phone_number
 from tests.sandbox_fixtures import e2e_settings
 

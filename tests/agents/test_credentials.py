@@ -10,8 +10,8 @@ from callcenter.agents import credentials
 from callcenter.agents.config import AgentSettings
 from callcenter.agents.handover import offer_result
 from callcenter.agents.pjsip import objects
-from callcenter.errors import AgentError
-from callcenter.ledger.agent_roster import AgentView
+from callcenter.agents.roster import AgentView
+from callcenter.kernel.errors import AgentError
 
 
 def test_digest_is_what_pjsip_expects() -> None:

@@ -15,13 +15,13 @@ import pytest
 
 from callcenter import bootstrap
 from callcenter.agents.listen import ListenIn
-from callcenter.ari.client import AriClient
-from callcenter.errors import AriNotFound
-from callcenter.ledger.agent_roster import AgentRoster
-from callcenter.ledger.repository import Ledger
-from callcenter.ledger.takeover_log import TakeoverLog
-from callcenter.sandbox import simulator
+from callcenter.agents.roster import AgentRoster
+from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.calls.store import Ledger
+from callcenter.kernel.errors import AriNotFound
 from callcenter.settings import Settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox import simulator
 from tests.agents.phones import add_case, agent_phone, phone_number, takeover_of, tone_level
 from tests.sandbox_fixtures import TEST_STORAGE, e2e_settings
 

@@ -10,10 +10,10 @@ import pytest
 from callcenter import bootstrap
 from callcenter.agents.admin import AgentAdmin
 from callcenter.agents.pjsip import PjsipPush
-from callcenter.ari.client import AriClient
-from callcenter.ledger.agent_roster import AgentRoster
-from callcenter.sandbox.softphone import Softphone
+from callcenter.agents.roster import AgentRoster
 from callcenter.settings import Settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox.softphone import Softphone
 from tests.agents.phones import unique_login, wait_registered
 from tests.sandbox_fixtures import e2e_settings
 

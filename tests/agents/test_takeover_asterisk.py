@@ -13,18 +13,18 @@ from typing import Any
 import pytest
 
 from callcenter import bootstrap
-from callcenter.ari.client import AriClient
-from callcenter.controller.call import CallResult
-from callcenter.controller.recording import seal
-from callcenter.controller.service import Controller
-from callcenter.errors import AriNotFound
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.agent_roster import AgentRoster
-from callcenter.ledger.callbacks import CallbackTasks
-from callcenter.ledger.repository import Ledger
-from callcenter.ledger.takeover_log import TakeoverLog
-from callcenter.sandbox import simulator
+from callcenter.agents.callbacks import CallbackTasks
+from callcenter.agents.roster import AgentRoster
+from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.calls.call import CallResult
+from callcenter.calls.controller import Controller
+from callcenter.calls.recording import seal
+from callcenter.calls.store import Ledger
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.errors import AriNotFound
 from callcenter.settings import Settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox import simulator
 from tests.agents.phones import (
     add_case,
     agent_phone,

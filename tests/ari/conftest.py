@@ -17,8 +17,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
-from callcenter.ari.client import AriClient
 from callcenter.settings import AriSettings
+from callcenter.telephony.ari.client import AriClient
 
 USERNAME = "callcenter"
 PASSWORD = "s3cret-do-not-log"

@@ -8,8 +8,8 @@ import logging
 import aiohttp
 import pytest
 
-from callcenter.ari.client import AriClient
-from callcenter.errors import AriError, AriNotFound, AriUnreachable
+from callcenter.kernel.errors import AriError, AriNotFound, AriUnreachable
+from callcenter.telephony.ari.client import AriClient
 
 from .conftest import PASSWORD, FakeAri, free_port, make_settings, stop
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from callcenter.ari.client import AriClient
-from callcenter.errors import AriNotFound
+from callcenter.kernel.errors import AriNotFound
 from callcenter.settings import AriSettings
+from callcenter.telephony.ari.client import AriClient
 
 from .conftest import stop
 

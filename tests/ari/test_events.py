@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from callcenter.ari.client import AriClient
-from callcenter.errors import AriUnreachable
+from callcenter.kernel.errors import AriUnreachable
+from callcenter.telephony.ari.client import AriClient
 
 from .conftest import FakeAri, make_settings, stop, until
 

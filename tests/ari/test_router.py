@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from callcenter.ari.router import EventRouter, event_ids
+from callcenter.telephony.ari.router import EventRouter, event_ids
 
 
 def drain(queue: asyncio.Queue[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from callcenter.kernel.celery_app import make_celery
 from callcenter.settings import PROJECT_ROOT, load_settings
-from callcenter.tasks.celery_app import make_celery
 
 
 def toml(value: Any) -> str:
@@ -61,7 +61,7 @@ class Cluster:
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{name}.log").open("wb")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "callcenter.tasks.worker", *args],
+            [sys.executable, "-m", "celery", "-A", "callcenter.entrypoints.worker", *args],
             cwd=PROJECT_ROOT,
             env=self.env,
             stdout=log,

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from callcenter.calls.store import Ledger
 from callcenter.campaign.calendar import CallingCalendar
-from callcenter.campaign.clock import FixedClock
 from callcenter.campaign.config import CampaignSettings
 from callcenter.campaign.service import CampaignService
-from callcenter.ledger.campaign_store import CampaignStore
-from callcenter.ledger.case_import import CaseImport, CaseRow
-from callcenter.ledger.repository import Ledger
+from callcenter.campaign.store import CampaignStore
+from callcenter.cases.store import CaseImport, CaseRow
+from callcenter.kernel.clock import FixedClock
 
 SH = ZoneInfo("Asia/Shanghai")
 BUREAU = "义马市市场监督管理局"

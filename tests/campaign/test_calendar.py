@@ -9,7 +9,7 @@ import pytest
 
 from callcenter.campaign.calendar import CallingCalendar, ChineseWorkdays, EveryDay, parse_windows
 from callcenter.campaign.config import CampaignSettings
-from callcenter.errors import CalendarError, ConfigError
+from callcenter.kernel.errors import CalendarError, ConfigError
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -23,13 +23,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select, text
 
-from callcenter.ari.client import AriClient
-from callcenter.ledger.campaign_store import CampaignStore
-from callcenter.ledger.db import make_engine, session_factory
-from callcenter.ledger.models import CallAttempt
-from callcenter.ledger.repository import Ledger
-from callcenter.sandbox import simulator
+from callcenter.calls.store import Ledger
+from callcenter.calls.tables import CallAttempt
+from callcenter.campaign.store import CampaignStore
+from callcenter.kernel.database import make_engine, session_factory
 from callcenter.settings import PROJECT_ROOT, Settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox import simulator
 from tests.campaign.cluster import Cluster, write_config
 from tests.campaign.conftest import DEFAULT_REDIS_URL, REDIS_URL_ENV, delete_prefixed
 from tests.sandbox_fixtures import TEST_STORAGE

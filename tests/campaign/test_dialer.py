@@ -12,18 +12,18 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from callcenter.calls.call import CallResult
+from callcenter.calls.slots import LocalSlots
+from callcenter.calls.store import Ledger
 from callcenter.campaign.calendar import CallingCalendar
-from callcenter.campaign.clock import FixedClock
 from callcenter.campaign.config import CampaignSettings
 from callcenter.campaign.dialer import Dialer
 from callcenter.campaign.policy import JobResult, RetryPolicy
-from callcenter.controller.call import CallResult
-from callcenter.controller.slots import LocalSlots
-from callcenter.ivr.case import CaseInfo
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.campaign_store import CampaignStore
-from callcenter.ledger.case_import import CaseImport
-from callcenter.ledger.repository import Ledger
+from callcenter.campaign.store import CampaignStore
+from callcenter.cases.store import CaseImport
+from callcenter.interview.case import CaseInfo
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.clock import FixedClock
 from tests.campaign.conftest import SH, make_service, month_rows
 
 SMALL = [("城区市场监管所", "station", 6, 1), ("千秋市场监管所", "station", 4, 0)]

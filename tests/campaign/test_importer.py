@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from callcenter.campaign.importer import import_cases, parse_date
-from callcenter.errors import ImportFileError
-from callcenter.ledger.case_import import CaseImport
-from callcenter.ledger.models import Case, Unit
-from callcenter.ledger.repository import Ledger
+from callcenter.calls.store import Ledger
+from callcenter.cases.importer import import_cases, parse_date
+from callcenter.cases.store import CaseImport
+from callcenter.cases.tables import Case, Unit
+from callcenter.kernel.errors import ImportFileError
 
 BUREAU = "义马市市场监督管理局"
 HEADER = ["办件编号", "办理窗口", "办理事项", "申请人", "称谓", "联系电话", "办结日期", "是否投诉"]

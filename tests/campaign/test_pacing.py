@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
+from callcenter.calls.slots import LocalSlots, SlotTimeout
 from callcenter.campaign.pacing import DispatchGate, RedisSlots, slots_key
-from callcenter.controller.slots import LocalSlots, SlotTimeout
 from callcenter.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.redis

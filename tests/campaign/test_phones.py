@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callcenter.campaign.phones import PhoneError, normalise
+from callcenter.cases.phones import PhoneError, normalise
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from callcenter.campaign.policy import JobResult, RetryPolicy, decide
-from callcenter.ivr.outcome import Outcome
+from callcenter.interview.outcome import Outcome
 
 T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 P = RetryPolicy(max_attempts=3, retry_gap=timedelta(hours=2), partial_redials=1)

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from callcenter.campaign.clock import FixedClock
+from callcenter.calls.store import Ledger
 from callcenter.campaign.service import CampaignService
 from callcenter.campaign.status import campaign_status
-from callcenter.errors import CampaignError
-from callcenter.ledger.campaign_store import CampaignStore
-from callcenter.ledger.case_import import CaseRow
-from callcenter.ledger.repository import Ledger
+from callcenter.campaign.store import CampaignStore
+from callcenter.cases.store import CaseRow
+from callcenter.kernel.clock import FixedClock
+from callcenter.kernel.errors import CampaignError
 from tests.campaign.conftest import make_service
 
 

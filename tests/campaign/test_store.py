@@ -5,12 +5,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from callcenter.campaign.clock import FixedClock
+from callcenter.calls.leases import Leases
+from callcenter.calls.store import Ledger
 from callcenter.campaign.service import CampaignService
-from callcenter.ledger.campaign_store import CampaignStore, Job, attempt_key
-from callcenter.ledger.case_import import CaseRow
-from callcenter.ledger.leases import Leases
-from callcenter.ledger.repository import Ledger
+from callcenter.campaign.store import CampaignStore, Job, attempt_key
+from callcenter.cases.store import CaseRow
+from callcenter.kernel.clock import FixedClock
 
 
 def running(service: CampaignService) -> str:
@@ -126,7 +126,7 @@ def test_open_attempts_are_taken_over_only_from_dead_owners(
     ):
         ledger.start_attempt(attempt, case_id, "yima", now, owner)
     ledger.start_attempt("a-done", case_id, "yima", now, "gone")
-    from callcenter.ivr.outcome import Outcome
+    from callcenter.interview.outcome import Outcome
 
     ledger.finish_attempt("a-done", Outcome.BUSY, 17, now)
     leases.renew("other", 30, now)

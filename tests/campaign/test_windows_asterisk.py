@@ -14,17 +14,17 @@ import pytest
 from redis.asyncio import Redis
 
 from callcenter import bootstrap
-from callcenter.ari.client import AriClient
+from callcenter.calls.store import Ledger
 from callcenter.campaign.calendar import CallingCalendar
-from callcenter.campaign.clock import FixedClock
 from callcenter.campaign.dialer import Dialer, channel_gone_with, prerender_with
 from callcenter.campaign.pacing import RedisSlots, slots_key
 from callcenter.campaign.policy import RetryPolicy
-from callcenter.ledger.campaign_store import CampaignStore
-from callcenter.ledger.case_import import CaseImport
-from callcenter.ledger.repository import Ledger
-from callcenter.sandbox import simulator
+from callcenter.campaign.store import CampaignStore
+from callcenter.cases.store import CaseImport
+from callcenter.kernel.clock import FixedClock
 from callcenter.settings import Settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox import simulator
 from tests.campaign.conftest import SH, make_service, month_rows
 from tests.sandbox_fixtures import e2e_settings
 

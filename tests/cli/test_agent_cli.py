@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from callcenter.agents import credentials
-from callcenter.ledger.agent_roster import AgentRoster
-from callcenter.ledger.db import make_engine, session_factory
+from callcenter.agents.roster import AgentRoster
+from callcenter.kernel.database import make_engine, session_factory
 from callcenter.settings import PROJECT_ROOT
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
-from callcenter.cli.main import app
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.db import make_engine, migrate, session_factory
-from callcenter.ledger.repository import Ledger
+from callcenter.calls.store import Ledger
+from callcenter.entrypoints.cli import app
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.database import make_engine, migrate, session_factory
 from callcenter.ledger.taizhang import COLUMNS
 from callcenter.settings import PROJECT_ROOT
 

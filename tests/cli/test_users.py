@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from callcenter.cli.main import app
-from callcenter.errors import AccountError
-from callcenter.ledger.access_log import AccessLog
-from callcenter.ledger.accounts import Accounts
-from callcenter.ledger.db import make_engine, session_factory
-from callcenter.web.passwords import verify_password
+from callcenter.access.accounts import Accounts
+from callcenter.access.log import AccessLog
+from callcenter.access.passwords import verify_password
+from callcenter.entrypoints.cli import app
+from callcenter.kernel.database import make_engine, session_factory
+from callcenter.kernel.errors import AccountError
 
 
 @pytest.fixture

@@ -16,14 +16,14 @@ import pytest
 from sqlalchemy import Engine, text
 
 from callcenter import bootstrap
-from callcenter.ari.client import AriClient
-from callcenter.controller.call import CallResult
-from callcenter.controller.recording import seal
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.repository import AttemptView, Ledger
+from callcenter.calls.call import CallResult
+from callcenter.calls.recording import seal
+from callcenter.calls.store import AttemptView, Ledger
+from callcenter.interview.outcome import Outcome
 from callcenter.ledger.taizhang import TaizhangRow
-from callcenter.sandbox import simulator
 from callcenter.settings import Settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox import simulator
 from tests.sandbox_fixtures import TEST_STORAGE, e2e_settings
 
 pytestmark = pytest.mark.asterisk

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from callcenter.controller import line as line_module
-from callcenter.controller.line import AriLine
-from callcenter.errors import AriError, AriNotFound
-from callcenter.ivr.port import CallerHungUp
+from callcenter.calls import line as line_module
+from callcenter.calls.line import AriLine
+from callcenter.interview.port import CallerHungUp
+from callcenter.kernel.errors import AriError, AriNotFound
 
 
 class FakeAri:

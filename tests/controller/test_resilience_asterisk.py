@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from callcenter import bootstrap
-from callcenter.ari.client import AriClient
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.repository import Ledger
-from callcenter.sandbox import simulator
+from callcenter.calls.store import Ledger
+from callcenter.interview.outcome import Outcome
 from callcenter.settings import PROJECT_ROOT, Settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox import simulator
 from tests.sandbox_fixtures import CuttableProxy, e2e_settings
 
 pytestmark = pytest.mark.asterisk

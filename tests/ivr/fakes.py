@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from callcenter.ivr.port import CallerHungUp, Recording
-from callcenter.ivr.takeover import HandoverRequest, HandoverResult
+from callcenter.interview.port import CallerHungUp, Recording
+from callcenter.interview.takeover import HandoverRequest, HandoverResult
 
 
 class ScriptedLine:

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.case import CaseInfo
-from callcenter.ivr.flow import Interview, InterviewResult
-from callcenter.ivr.outcome import Outcome
-from callcenter.ivr.script import Script, load_script
+from callcenter.interview.answers import Answer
+from callcenter.interview.case import CaseInfo
+from callcenter.interview.flow import Interview, InterviewResult
+from callcenter.interview.outcome import Outcome
+from callcenter.interview.script import Script, load_script
 from callcenter.settings import PROJECT_ROOT
 from tests.ivr.fakes import ScriptedLine
 

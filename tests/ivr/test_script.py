@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.errors import ScriptError
-from callcenter.ivr.script import Question, Record, load_script
+from callcenter.interview.script import Question, Record, load_script
+from callcenter.kernel.errors import ScriptError
 from callcenter.settings import PROJECT_ROOT
 
 SCRIPT = PROJECT_ROOT / "ivr_scripts" / "yima_phone_followup.yaml"

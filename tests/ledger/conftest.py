@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.ivr.answers import Answer
-from callcenter.ledger.repository import Ledger
+from callcenter.calls.store import Ledger
+from callcenter.interview.answers import Answer
 
 BUREAU = "义马市市场监督管理局"
 STATION = "义马市市场监督管理局千秋所"

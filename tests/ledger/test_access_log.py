@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError
 
-from callcenter.errors import LedgerError
-from callcenter.ledger.access_log import AccessLog
-from callcenter.ledger.db import session_factory
-from callcenter.ledger.models import utcnow
+from callcenter.access.log import AccessLog
+from callcenter.kernel.database import session_factory
+from callcenter.kernel.errors import LedgerError
+from callcenter.kernel.orm import utcnow
 
 
 @pytest.fixture

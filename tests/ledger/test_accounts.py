@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, update
 
-from callcenter.errors import AccountError
-from callcenter.ledger.access_models import WebSession
-from callcenter.ledger.accounts import Accounts
-from callcenter.ledger.db import session_factory
-from callcenter.ledger.models import utcnow
+from callcenter.access.accounts import Accounts
+from callcenter.access.tables import WebSession
+from callcenter.kernel.database import session_factory
+from callcenter.kernel.errors import AccountError
+from callcenter.kernel.orm import utcnow
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.errors import AgentError
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.agent_roster import AgentRoster
-from callcenter.ledger.callbacks import CallbackTasks
-from callcenter.ledger.db import session_factory
-from callcenter.ledger.repository import Ledger
-from callcenter.ledger.takeover_log import TakeoverLog
+from callcenter.agents.callbacks import CallbackTasks
+from callcenter.agents.roster import AgentRoster
+from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.calls.store import Ledger
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.database import session_factory
+from callcenter.kernel.errors import AgentError
 
 STATION = "城区市场监管所"
 DIGEST = "MD5:0123456789abcdef0123456789abcdef"

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from callcenter.errors import LedgerError
-from callcenter.ledger.db import make_engine, session_factory
-from callcenter.ledger.repository import Ledger, LedgerUnavailable
+from callcenter.calls.store import Ledger, LedgerUnavailable
+from callcenter.kernel.database import make_engine, session_factory
+from callcenter.kernel.errors import LedgerError
 
 BEIJING = timezone(timedelta(hours=8))
 

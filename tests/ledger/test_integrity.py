@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.errors import LedgerError
-from callcenter.ledger.integrity import RecordingStatus, RecordingVerifier
+from callcenter.calls.integrity import RecordingStatus, RecordingVerifier
+from callcenter.kernel.errors import LedgerError
 
 
 @pytest.fixture

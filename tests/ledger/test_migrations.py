@@ -11,15 +11,15 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from callcenter.ledger.db import alembic_config, make_engine, migrate
-from callcenter.ledger.models import Base
+from callcenter.kernel.database import alembic_config, make_engine, migrate
+from callcenter.kernel.orm import Base
 
 TABLES = {"units", "cases", "call_attempts", "answers", "recordings"}
-# callcenter.ledger.access_models
+# callcenter.access.tables
 TABLES |= {"users", "web_sessions", "access_log"}
-# callcenter.ledger.agent_models
+# callcenter.agents.tables
 TABLES |= {"agents", "takeovers", "takeover_offers", "callback_tasks"}
-# callcenter.ledger.campaign_tables
+# callcenter.campaign.tables
 TABLES |= {"campaigns", "campaign_samples", "dial_jobs", "do_not_call", "controller_leases"}
 
 

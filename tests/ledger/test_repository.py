@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from callcenter.errors import LedgerError
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import CAUSE_BUSY, CAUSE_NORMAL, Outcome
-from callcenter.ledger.db import make_engine, session_factory
-from callcenter.ledger.models import AnswerRow, CallAttempt, Case, Recording, Unit
-from callcenter.ledger.repository import Ledger
+from callcenter.calls.store import Ledger
+from callcenter.calls.tables import AnswerRow, CallAttempt, Recording
+from callcenter.cases.tables import Case, Unit
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import CAUSE_BUSY, CAUSE_NORMAL, Outcome
+from callcenter.kernel.database import make_engine, session_factory
+from callcenter.kernel.errors import LedgerError
 
 T0 = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
 

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from callcenter.errors import LedgerError
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import CAUSE_BUSY, CAUSE_NORMAL, Outcome
-from callcenter.ledger.repository import Ledger
+from callcenter.calls.store import Ledger
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import CAUSE_BUSY, CAUSE_NORMAL, Outcome
+from callcenter.kernel.errors import LedgerError
 from callcenter.ledger.taizhang import TaizhangRow
 
 STATION = "义马市市场监督管理局千秋所"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from callcenter.errors import LedgerError
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.db import session_factory
-from callcenter.ledger.repository import Ledger
+from callcenter.calls.store import Ledger
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.database import session_factory
+from callcenter.kernel.errors import LedgerError
 from callcenter.ledger.search import PENDING, LedgerSearch, ScoreFilter, SearchQuery
 from tests.web.seed import (
     BUREAU,

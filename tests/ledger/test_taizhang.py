@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.errors import LedgerError
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import Outcome
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.errors import LedgerError
 from callcenter.ledger.taizhang import (
     COLUMNS,
     TaizhangRow,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.errors import LedgerError
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.repository import Ledger
-from callcenter.ledger.transcripts import (
+from callcenter.calls.store import Ledger
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.errors import LedgerError
+from callcenter.transcription.store import (
     DONE,
     FAILED,
     FAILED_TEXT,

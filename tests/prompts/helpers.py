@@ -11,7 +11,7 @@ from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
-from callcenter.prompts.tts import TtsEngine
+from callcenter.telephony.prompts.tts import TtsEngine
 
 
 @dataclass(frozen=True)

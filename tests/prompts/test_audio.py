@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.errors import PromptError
-from callcenter.prompts.audio import (
+from callcenter.kernel.errors import PromptError
+from callcenter.telephony.prompts.audio import (
     EDGE_PAD_MS,
     PEAK_CEILING_DBFS,
     TARGET_DBFS,

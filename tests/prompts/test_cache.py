@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.errors import PromptError
-from callcenter.prompts.cache import PromptCache, media_uri
-from callcenter.prompts.tts import get_engine
+from callcenter.kernel.errors import PromptError
+from callcenter.telephony.prompts.cache import PromptCache, media_uri
+from callcenter.telephony.prompts.tts import get_engine
 
 from .helpers import CountingEngine, ToneEngine, read_wav, write_tone
 

@@ -1,6 +1,6 @@
 import pytest
 
-from callcenter.prompts._normalize import cardinal, normalize
+from callcenter.telephony.prompts._normalize import cardinal, normalize
 
 
 @pytest.mark.parametrize(

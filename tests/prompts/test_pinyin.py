@@ -1,6 +1,6 @@
 import pytest
 
-from callcenter.prompts._pinyin import Clause, to_clauses
+from callcenter.telephony.prompts._pinyin import Clause, to_clauses
 
 
 def test_clauses_end_at_punctuation_with_pauses_by_mark() -> None:

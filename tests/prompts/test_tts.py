@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.errors import PromptError
-from callcenter.prompts import _espeak
-from callcenter.prompts.audio import to_telephone
-from callcenter.prompts.tts import EspeakPinyinEngine, EspeakSettings, get_engine
+from callcenter.kernel.errors import PromptError
+from callcenter.telephony.prompts import _espeak
+from callcenter.telephony.prompts.audio import to_telephone
+from callcenter.telephony.prompts.tts import EspeakPinyinEngine, EspeakSettings, get_engine
 
 from .helpers import read_wav
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from callcenter.sandbox.process import Sandbox
 from callcenter.settings import Settings
+from callcenter.telephony.sandbox.process import Sandbox
 
 pytestmark = pytest.mark.asterisk
 

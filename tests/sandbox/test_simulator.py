@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from callcenter.errors import SandboxError
-from callcenter.sandbox import simulator
-from callcenter.sandbox.config import AsteriskConfig, AsteriskDirs, render
+from callcenter.kernel.errors import SandboxError
+from callcenter.telephony.sandbox import simulator
+from callcenter.telephony.sandbox.config import AsteriskConfig, AsteriskDirs, render
 
 
 def test_behaviours_are_validated() -> None:

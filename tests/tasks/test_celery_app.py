@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from celery.schedules import crontab
 
+from callcenter.kernel.celery_app import DIAL, DISPATCH, PLAN_MONTH, make_celery
 from callcenter.settings import load_settings
-from callcenter.tasks.celery_app import DIAL, DISPATCH, PLAN_MONTH, make_celery
 
 
 def test_app_from_settings() -> None:
@@ -46,8 +46,8 @@ def test_monthly_plan_task_samples_last_month_and_starts_when_asked(
 
     from callcenter import bootstrap
     from callcenter.campaign.service import previous_month
-    from callcenter.ledger.campaign_store import CampaignStore
-    from callcenter.ledger.case_import import CaseImport
+    from callcenter.campaign.store import CampaignStore
+    from callcenter.cases.store import CaseImport
     from tests.campaign.conftest import month_rows
 
     settings = load_settings(

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.prompts.cache import PromptCache
-from callcenter.prompts.tts import get_engine
-from callcenter.sandbox.voices import EspeakVoice
+from callcenter.telephony.prompts.cache import PromptCache
+from callcenter.telephony.prompts.tts import get_engine
+from callcenter.telephony.sandbox.voices import EspeakVoice
 from callcenter.transcription.config import TranscriptionSettings
 from callcenter.transcription.whisper_model import ensure_model
 

@@ -18,17 +18,17 @@ from pathlib import Path
 import pytest
 
 from callcenter import bootstrap
-from callcenter.ari.client import AriClient
-from callcenter.cli.sandbox import SIM_SPEECH, SIM_SPEECH_KO, sim_sounds
-from callcenter.controller.call import CallResult
-from callcenter.controller.recording import seal
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.repository import Ledger
-from callcenter.ledger.transcripts import DONE, FAILED, TranscriptState, TranscriptStore
-from callcenter.prompts.audio import duration_seconds
-from callcenter.sandbox import simulator
+from callcenter.calls.call import CallResult
+from callcenter.calls.recording import seal
+from callcenter.calls.store import Ledger
+from callcenter.interview.outcome import Outcome
 from callcenter.settings import Settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.prompts.audio import duration_seconds
+from callcenter.telephony.sandbox import simulator
+from callcenter.telephony.sandbox.cli import SIM_SPEECH, SIM_SPEECH_KO, sim_sounds
 from callcenter.transcription.cer import score, word_recall
+from callcenter.transcription.store import DONE, FAILED, TranscriptState, TranscriptStore
 from tests.sandbox_fixtures import TEST_STORAGE, e2e_settings
 from tests.transcription.conftest import korean_model_dir, whisper_model_dir
 from tests.transcription.worker import WorkerProcess, poll

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.cli.sandbox import SIM_SPEECH, SIM_SPEECH_KO
-from callcenter.errors import TranscriptionError
-from callcenter.prompts.cache import PromptCache
+from callcenter.kernel.errors import TranscriptionError
+from callcenter.telephony.prompts.cache import PromptCache
+from callcenter.telephony.sandbox.cli import SIM_SPEECH, SIM_SPEECH_KO
 from callcenter.transcription._text import to_simplified
 from callcenter.transcription.cer import score, word_recall
 from callcenter.transcription.config import TranscriptionSettings

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.ivr.answers import Answer
-from callcenter.ledger.repository import Ledger
-from callcenter.ledger.transcripts import PENDING, TranscriptStore
+from callcenter.calls.store import Ledger
+from callcenter.interview.answers import Answer
+from callcenter.kernel.celery_app import make_celery
 from callcenter.settings import load_settings
-from callcenter.tasks.celery_app import make_celery
 from callcenter.transcription.queue import TranscriptionQueue
+from callcenter.transcription.store import PENDING, TranscriptStore
 
 T0 = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
 

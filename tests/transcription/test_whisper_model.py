@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.errors import TranscriptionError
+from callcenter.kernel.errors import TranscriptionError
 from callcenter.transcription import whisper_model
 from callcenter.transcription.whisper_model import MARKER, MODEL_SHA256, ensure_model, is_ready
 

@@ -13,22 +13,22 @@ from pathlib import Path
 import pytest
 import redis
 
-from callcenter.cli.sandbox import SIM_SPEECH
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.db import make_engine, migrate, session_factory
-from callcenter.ledger.repository import Ledger
-from callcenter.ledger.transcripts import (
+from callcenter.calls.store import Ledger
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.celery_app import make_celery
+from callcenter.kernel.database import make_engine, migrate, session_factory
+from callcenter.telephony.prompts.cache import PromptCache
+from callcenter.telephony.sandbox.cli import SIM_SPEECH
+from callcenter.transcription.cer import score
+from callcenter.transcription.queue import TranscriptionQueue
+from callcenter.transcription.store import (
     DONE,
     FAILED,
     FAILED_TEXT,
     TranscriptState,
     TranscriptStore,
 )
-from callcenter.prompts.cache import PromptCache
-from callcenter.tasks.celery_app import make_celery
-from callcenter.transcription.cer import score
-from callcenter.transcription.queue import TranscriptionQueue
 from tests.transcription.conftest import whisper_model_dir
 from tests.transcription.worker import REDIS_URL, WorkerProcess, poll
 

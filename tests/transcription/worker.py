@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from callcenter.kernel.celery_app import make_celery
 from callcenter.settings import PROJECT_ROOT, Settings, load_settings
-from callcenter.tasks.celery_app import make_celery
 
 T = TypeVar("T")
 

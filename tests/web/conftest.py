@@ -10,13 +10,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
-from callcenter.ledger.access_log import AccessLog
-from callcenter.ledger.accounts import Accounts
-from callcenter.ledger.db import make_engine, migrate, session_factory
-from callcenter.ledger.repository import Ledger
+from callcenter.access.accounts import Accounts
+from callcenter.access.log import AccessLog
+from callcenter.access.passwords import hash_password
+from callcenter.calls.store import Ledger
+from callcenter.entrypoints.web import create_app
+from callcenter.kernel.database import make_engine, migrate, session_factory
 from callcenter.settings import Settings, load_settings
-from callcenter.web.app import create_app
-from callcenter.web.passwords import hash_password
 from tests.web.seed import Seeded, Speech, render_speech, seed
 
 # role -> (user name, password)

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import CAUSE_NO_ANSWER, CAUSE_NORMAL, Outcome
-from callcenter.ledger.repository import Ledger
+from callcenter.calls.store import Ledger
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import CAUSE_NO_ANSWER, CAUSE_NORMAL, Outcome
 from callcenter.ledger.taizhang import LEDGER_TZ
-from callcenter.prompts.audio import duration_seconds, to_telephone
-from callcenter.prompts.tts import get_engine
+from callcenter.telephony.prompts.audio import duration_seconds, to_telephone
+from callcenter.telephony.prompts.tts import get_engine
 
 BUREAU = "义马市市场监督管理局"
 STATION = "义马市市场监督管理局千秋所"

@@ -13,19 +13,19 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
+from callcenter.access.log import AccessLog
 from callcenter.agents import credentials
+from callcenter.agents.callbacks import CallbackTasks
 from callcenter.agents.notifier import Change
-from callcenter.ivr.answers import Answer
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.access_log import AccessLog
-from callcenter.ledger.agent_roster import AgentRoster
-from callcenter.ledger.callbacks import CallbackTasks
-from callcenter.ledger.db import session_factory
-from callcenter.ledger.repository import Ledger
-from callcenter.ledger.takeover_log import TakeoverLog
+from callcenter.agents.roster import AgentRoster
+from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.agents.views import keys as agent_keys
+from callcenter.calls.store import Ledger
+from callcenter.entrypoints.web import create_app
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.database import session_factory
 from callcenter.settings import Settings
-from callcenter.web import agent_keys
-from callcenter.web.app import create_app
 from tests.web.conftest import USERS, csrf_token, login
 
 AGENT = USERS["agent"][0]  # huawu1: the web user and the SIP account share the name

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 from aiohttp.test_utils import TestClient
 from sqlalchemy import Engine
 
-from callcenter.ledger.access_log import AccessLog
-from callcenter.ledger.accounts import Accounts
-from callcenter.ledger.db import session_factory
+from callcenter.access.accounts import Accounts
+from callcenter.access.log import AccessLog
+from callcenter.kernel.database import session_factory
 from tests.web.conftest import USERS, csrf_token, login
 
 

@@ -16,10 +16,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
-from callcenter.ledger.access_log import AccessLog
-from callcenter.ledger.db import session_factory
+from callcenter.access.log import AccessLog
+from callcenter.entrypoints.web import create_app
+from callcenter.kernel.database import session_factory
 from callcenter.settings import Settings
-from callcenter.web.app import create_app
 from tests.web.conftest import USERS
 from tests.web.live import LiveServer
 from tests.web.seed import KEYWORD, PHONE_1, Seeded

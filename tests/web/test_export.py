@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
 
-from callcenter.ledger.access_log import AccessLog
+from callcenter.access.log import AccessLog
 from callcenter.ledger.taizhang import COLUMNS
 from tests.web.conftest import login
 from tests.web.seed import PHONE_1, REASON_TEXT, STATION, Seeded

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from callcenter.web.highlight import snippet
+from callcenter.ledger.views._highlight import snippet
 
 
 def test_marks_every_match_in_the_window() -> None:

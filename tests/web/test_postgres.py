@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
 
-from callcenter.ledger.access_log import AccessLog
+from callcenter.access.log import AccessLog
 from tests.web.conftest import login
 from tests.web.seed import KEYWORD, PHONE_1, Seeded
 

@@ -11,15 +11,15 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from callcenter import bootstrap
-from callcenter.ari.client import AriClient
-from callcenter.ivr.outcome import Outcome
-from callcenter.ledger.accounts import Accounts
-from callcenter.ledger.db import make_engine, session_factory
-from callcenter.ledger.integrity import RecordingStatus
+from callcenter.access.accounts import Accounts
+from callcenter.calls.integrity import RecordingStatus
+from callcenter.entrypoints.web import create_app
+from callcenter.interview.outcome import Outcome
+from callcenter.kernel.database import make_engine, session_factory
 from callcenter.ledger.search import LedgerSearch
-from callcenter.sandbox import simulator
 from callcenter.settings import Settings
-from callcenter.web.app import create_app
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox import simulator
 from tests.sandbox_fixtures import TEST_STORAGE, e2e_settings
 from tests.web.conftest import USERS, login
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from callcenter.ivr.outcome import Outcome
+from callcenter.interview.outcome import Outcome
 from callcenter.ledger.search import AnswerFacts, AttemptFacts, CallFacts, CaseFacts
-from callcenter.web.timeline import timeline
+from callcenter.ledger.views._timeline import timeline
 
 T0 = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
 

@@ -1,0 +1,145 @@
+"""The access log: who listened to which recording, saw which number, exported what.
+
+Append and read, nothing else: there is deliberately no method that changes or removes
+an entry, and the database refuses UPDATE and DELETE on the table as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.access.tables import ACCESS_ACTIONS, AccessEvent
+from callcenter.kernel.errors import LedgerError
+from callcenter.kernel.orm import utcnow
+from callcenter.kernel.transaction import transaction
+
+# What each action is called on the access log page.
+ACTION_LABELS = {
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出",
+    "play_recording": "收听录音",
+    "reveal_phone": "查看完整号码",
+    "export": "导出台账",
+    "denied": "越权访问被拒",
+    "user_added": "新增用户",
+    "user_disabled": "停用用户",
+    "password_changed": "修改密码",
+}
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    id: int
+    at: datetime
+    user_id: int | None
+    username: str
+    role: str | None
+    action: str
+    attempt_id: str | None
+    recording_id: int | None
+    detail: str
+    remote: str
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+@dataclass(frozen=True)
+class AccessPage:
+    entries: list[AccessEntry]
+    total: int
+
+
+class AccessLog:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def record(
+        self,
+        action: str,
+        *,
+        username: str,
+        user_id: int | None = None,
+        role: str | None = None,
+        attempt_id: str | None = None,
+        recording_id: int | None = None,
+        detail: str = "",
+        remote: str = "",
+        at: datetime | None = None,
+    ) -> int:
+        """Append one entry; returns its id."""
+        if action not in ACCESS_ACTIONS:
+            raise LedgerError(f"access log action {action!r} is not one of {ACCESS_ACTIONS}")
+        with transaction(self._sessions, "access_log.record") as s:
+            row = AccessEvent(
+                at=at or utcnow(),
+                user_id=user_id,
+                username=username[:64],
+                role=role,
+                action=action,
+                attempt_id=attempt_id,
+                recording_id=recording_id,
+                detail=detail,
+                remote=remote[:64],
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def entries(
+        self,
+        *,
+        username: str | None = None,
+        action: str | None = None,
+        attempt_id: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> AccessPage:
+        """Entries matching every filter given, newest first."""
+        stmt = select(AccessEvent)
+        if username:
+            stmt = stmt.where(AccessEvent.username == username)
+        if action:
+            stmt = stmt.where(AccessEvent.action == action)
+        if attempt_id:
+            stmt = stmt.where(AccessEvent.attempt_id == attempt_id)
+        with transaction(self._sessions, "access_log.entries") as s:
+            total = s.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+            rows = s.execute(
+                stmt.order_by(AccessEvent.at.desc(), AccessEvent.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).scalars()
+            return AccessPage([_entry(r) for r in rows], total)
+
+    def count_since(self, action: str, username: str, since: datetime) -> int:
+        """How often ``username`` did ``action`` from ``since`` on (to throttle logins)."""
+        with transaction(self._sessions, "access_log.count_since") as s:
+            return s.execute(
+                select(func.count()).where(
+                    AccessEvent.action == action,
+                    AccessEvent.username == username,
+                    AccessEvent.at >= since,
+                )
+            ).scalar_one()
+
+
+def _entry(row: AccessEvent) -> AccessEntry:
+    return AccessEntry(
+        id=row.id,
+        at=row.at,
+        user_id=row.user_id,
+        username=row.username,
+        role=row.role,
+        action=row.action,
+        attempt_id=row.attempt_id,
+        recording_id=row.recording_id,
+        detail=row.detail,
+        remote=row.remote,
+    )

@@ -1,0 +1,265 @@
+"""One outbound follow-up call: dial, wait for an answer, interview, write the ledger.
+
+Ledger writes are synchronous SQLAlchemy and run in a thread so one slow write never
+stalls the other calls' audio control.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from callcenter.calls.line import RESYNC, AriLine
+from callcenter.calls.recording import SealedFile, WholeCallRecorder, seal
+from callcenter.interview.answers import Answer
+from callcenter.interview.case import CaseInfo
+from callcenter.interview.flow import FlowOptions, Interview, InterviewResult
+from callcenter.interview.outcome import Outcome, classify_unanswered
+from callcenter.interview.takeover import HandoverRequest, HandoverResult
+from callcenter.kernel.errors import AriError, PromptError
+from callcenter.telephony.prompts.cache import media_uri
+
+if TYPE_CHECKING:
+    from callcenter.calls.controller import Controller
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CallResult:
+    attempt_id: str
+    case_id: int
+    outcome: Outcome
+    note: str = ""
+    cause: int | None = None
+    answers: list[Answer] = field(default_factory=list)
+    key_latencies: list[float] = field(default_factory=list)  # key press → next prompt, s
+    played: list[str] = field(default_factory=list)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboundCall:
+    def __init__(self, controller: Controller, case: CaseInfo, attempt_id: str) -> None:
+        self.c = controller
+        self.case = case
+        self.attempt_id = attempt_id
+        self.media: dict[str, str] = {}
+        self._writes: asyncio.Task[None] | None = None
+
+    async def run(self) -> CallResult:
+        c = self.c
+        await self.render_prompts()
+        await asyncio.to_thread(
+            c.ledger.start_attempt, self.attempt_id, self.case.case_id, c.script.id, now(), c.owner
+        )
+        queue = c.router.register(self.attempt_id)
+        try:
+            return await self._dial_and_talk(queue)
+        finally:
+            c.router.unregister(self.attempt_id)
+
+    async def render_prompts(self) -> None:
+        """Render every prompt this call may play before dialling: no call waits for TTS."""
+        fields = {**self.c.script.defaults, **self.case.prompt_fields()}
+        items: dict[str, str] = {}  # spoken text -> prompt id, first id wins
+        for prompt_id, template in self.c.script.prompts():
+            items.setdefault(template.format(**fields), prompt_id)
+        paths = await asyncio.to_thread(self.c.prompts.render_many, list(items.items()))
+        self.media = {t: media_uri(p) for t, p in zip(items, paths, strict=True)}
+
+    def _media_for(self, text: str) -> str:
+        try:
+            return self.media[text]
+        except KeyError:
+            raise PromptError(f"prompt was not rendered before the call: {text!r}") from None
+
+    async def _dial_and_talk(self, queue: asyncio.Queue[dict[str, Any]]) -> CallResult:
+        c = self.c
+        endpoint = c.settings.dial.endpoint.format(number=self.case.phone)
+        try:
+            await c.ari.originate(
+                endpoint,
+                channel_id=self.attempt_id,
+                app_args="followup",
+                timeout=c.settings.dial.ring_timeout,
+                caller_id=c.settings.dial.caller_id,
+            )
+        except AriError as exc:
+            return await self._finish(Outcome.FAILED, None, f"呼叫失败：{exc}")
+
+        answered = await self._wait_for_answer(queue)
+        if isinstance(answered, CallResult):
+            return answered
+        await asyncio.to_thread(c.ledger.mark_answered, self.attempt_id, now())
+        line = AriLine(
+            c.ari,
+            self.attempt_id,
+            queue,
+            self._media_for,
+            spool_dir=c.settings.asterisk_recordings,
+            recordings_dir=c.settings.recordings_dir.resolve(),
+        )
+        if c.desk is not None:
+            line.handover = partial(self._hand_over, line)
+        pump = asyncio.create_task(line.pump(), name=f"pump-{self.attempt_id}")
+        recorder = WholeCallRecorder(
+            c.ari, c.router, self.attempt_id, line.spool_dir, line.recordings_dir
+        )
+        await recorder.start()
+        try:
+            interview = Interview(
+                c.script,
+                self.case.prompt_fields(),
+                line,
+                self._save_answer,
+                FlowOptions(
+                    key_timeout=c.settings.ivr.key_timeout,
+                    recording_max_seconds=c.settings.ivr.recording_max_seconds,
+                    recording_max_silence=c.settings.ivr.recording_max_silence,
+                ),
+            )
+            try:
+                async with asyncio.timeout(c.settings.ivr.max_call_seconds):
+                    result = await interview.run()
+            except TimeoutError:
+                log.error(
+                    "call %s: longer than %s s, hanging up",
+                    self.attempt_id,
+                    c.settings.ivr.max_call_seconds,
+                )
+                result = InterviewResult(
+                    Outcome.PARTIAL, list(interview.answers), "超过最长通话时长，系统挂断"
+                )
+            except Exception as exc:  # one broken call must not take the others down
+                log.exception("call %s: interview failed", self.attempt_id)
+                result = InterviewResult(
+                    Outcome.PARTIAL, list(interview.answers), f"系统故障，通话中断：{exc}"
+                )
+            if not line.hung_up.is_set():
+                await line.hangup()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(10):
+                    await asyncio.shield(pump)
+        finally:
+            pump.cancel()
+        await self._flush_writes()
+        sealed = await recorder.finish()
+        if sealed is not None:
+            await self._seal(sealed, None)
+        finished = await self._finish(result.outcome, line.hangup_cause, result.note)
+        finished.answers = result.answers
+        finished.key_latencies = _latencies(line.key_times, line.prompt_starts)
+        finished.played = line.played
+        return finished
+
+    async def _wait_for_answer(self, queue: asyncio.Queue[dict[str, Any]]) -> CallResult | None:
+        """Wait for StasisStart (answered); a destroyed channel ends the attempt instead."""
+        limit = self.c.settings.dial.ring_timeout + 30
+        try:
+            async with asyncio.timeout(limit):
+                while True:
+                    event = await queue.get()
+                    kind = event.get("type")
+                    if kind == "StasisStart":
+                        return None
+                    if kind == "ChannelDestroyed":
+                        cause = event.get("cause")
+                        return await self._finish(classify_unanswered(cause), cause)
+                    if kind == RESYNC and self.attempt_id not in event["channel_ids"]:
+                        return await self._finish(Outcome.FAILED, None, "呼叫中与交换机连接中断")
+        except TimeoutError:
+            with contextlib.suppress(AriError):
+                await self.c.ari.hangup(self.attempt_id)
+            return await self._finish(Outcome.FAILED, None, f"{limit} 秒内没有呼叫结果")
+
+    async def _save_answer(self, answer: Answer) -> None:
+        """Queue the write and return, so the next question is not held up by the disk.
+
+        Writes stay in order (each waits for the one before) and the call waits for
+        all of them before it closes its ledger row.
+        """
+        previous = self._writes
+
+        async def write() -> None:
+            if previous is not None:
+                await previous
+            await asyncio.to_thread(
+                self.c.ledger.save_answer,
+                self.attempt_id,
+                answer,
+                self.c.settings.storage_root.resolve(),
+            )
+            if answer.recording is not None:
+                sealed = await asyncio.to_thread(seal, answer.recording)
+                await self._seal(sealed, answer.question_id)
+            for hook in self.c.answer_hooks:
+                await hook(self.attempt_id, answer)
+
+        self._writes = asyncio.create_task(
+            write(), name=f"save-{self.attempt_id}-{answer.question_id}"
+        )
+
+    async def _hand_over(self, line: AriLine, request: HandoverRequest) -> HandoverResult:
+        fired = asyncio.get_running_loop().time()
+        # the agent's screen reads the answers so far from the ledger: all must be there
+        await self._flush_writes()
+        assert self.c.desk is not None
+        return await self.c.desk.hand_over(self.attempt_id, self.case, line, request, fired)
+
+    async def _flush_writes(self) -> None:
+        if self._writes is not None:
+            try:
+                await asyncio.shield(self._writes)
+            except Exception:
+                log.exception("call %s: an answer could not be written", self.attempt_id)
+
+    async def _seal(self, sealed: SealedFile, question_id: str | None) -> None:
+        await asyncio.to_thread(
+            partial(
+                self.c.ledger.seal_recording,
+                self.attempt_id,
+                sealed.path,
+                duration=sealed.duration,
+                sha256=sealed.sha256,
+                question_id=question_id,
+                storage_root=self.c.settings.storage_root.resolve(),
+            )
+        )
+
+    async def _finish(self, outcome: Outcome, cause: int | None, note: str = "") -> CallResult:
+        # shielded: a cancelled controller must still close the ledger row it opened
+        await asyncio.shield(
+            asyncio.to_thread(
+                self.c.ledger.finish_attempt, self.attempt_id, outcome, cause, now(), note
+            )
+        )
+        log.info("call %s (case %s): %s %s", self.attempt_id, self.case.case_id, outcome, note)
+        return CallResult(self.attempt_id, self.case.case_id, outcome, note, cause)
+
+
+def _latencies(keys: list[float], prompts: list[float]) -> list[float]:
+    """For each key press, the time until the next prompt started playing."""
+    out: list[float] = []
+    for k in keys:
+        nxt = next((p for p in prompts if p >= k), None)
+        if nxt is not None:
+            out.append(nxt - k)
+    return out
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def recordings_of(result: CallResult) -> list[Path]:
+    return [a.recording for a in result.answers if a.recording is not None]

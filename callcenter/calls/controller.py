@@ -1,0 +1,195 @@
+"""The ARI controller: owns the events WebSocket and every call in progress.
+
+Wiring happens in ``bootstrap``; this class only coordinates. After the WebSocket
+reconnects it tells each call which channels still exist (events in the gap are lost),
+and at start-up it closes attempts a previous process left open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from callcenter.agents.desk import TakeoverDesk
+from callcenter.calls.call import CallResult, OutboundCall, now
+from callcenter.calls.leases import Leases
+from callcenter.calls.line import RESYNC
+from callcenter.calls.slots import LocalSlots, Slots
+from callcenter.calls.store import Ledger
+from callcenter.interview.answers import Answer
+from callcenter.interview.case import CaseInfo
+from callcenter.interview.outcome import Outcome
+from callcenter.interview.script import Script
+from callcenter.kernel.errors import AriError, AriNotFound, LedgerError
+from callcenter.settings import Settings
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.ari.router import EventRouter
+from callcenter.telephony.prompts.cache import PromptCache
+
+log = logging.getLogger(__name__)
+
+AnswerHook = Callable[[str, Answer], Awaitable[None]]
+
+
+class Controller:
+    def __init__(
+        self,
+        ari: AriClient,
+        ledger: Ledger,
+        script: Script,
+        prompts: PromptCache,
+        settings: Settings,
+        *,
+        slots: Slots | None = None,
+        leases: Leases | None = None,
+    ) -> None:
+        self.ari = ari
+        self.ledger = ledger
+        self.script = script
+        self.prompts = prompts
+        self.settings = settings
+        self.router = EventRouter(fallback=self._unrouted)
+        self.slots: Slots = slots or LocalSlots(settings.dial.max_concurrent)
+        # the process's name among those sharing the ledger: its ARI app, unique per
+        # connected process; recorded on each attempt it places
+        self.owner = ari.app
+        self.leases = leases
+        self._heartbeat: asyncio.Task[None] | None = None
+        self.active: set[str] = set()
+        self.resyncs = 0  # (re)connections of the events WebSocket so far
+        # called after each answer is stored, e.g. to queue a transcription
+        self.answer_hooks: list[AnswerHook] = []
+        # hands calls to human agents when the script's takeover rules fire (bootstrap)
+        self.desk: TakeoverDesk | None = None
+        self._events: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Controller:
+        # ledger writes, prompt rendering and file moves run in threads; the default
+        # pool (cores + 4) queues them behind each other when many calls are up
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=32, thread_name_prefix="callcenter-io")
+        )
+        self._events = asyncio.create_task(
+            self.ari.run_events(self.router.dispatch, on_connect=self._resync), name="ari-events"
+        )
+        await self.ari.wait_connected(timeout=20)
+        if self.leases is not None:
+            await self._renew_lease()
+            self._heartbeat = asyncio.create_task(self._keep_lease(), name="controller-lease")
+        await self.recover()
+        if self.desk is not None:
+            await self.desk.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+            if self.leases is not None:
+                with contextlib.suppress(LedgerError):
+                    await asyncio.to_thread(self.leases.drop, self.owner)
+        if self._events is not None:
+            self._events.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._events
+
+    async def call(self, case: CaseInfo, attempt_id: str | None = None) -> CallResult:
+        """Place one call when a slot is free and return how it ended."""
+        attempt_id = attempt_id or str(uuid.uuid4())
+        async with self.slots.hold(attempt_id):
+            self.active.add(attempt_id)
+            try:
+                return await OutboundCall(self, case, attempt_id).run()
+            finally:
+                self.active.discard(attempt_id)
+
+    async def call_all(self, cases: Iterable[CaseInfo]) -> list[CallResult]:
+        return list(await asyncio.gather(*(self.call(c) for c in cases)))
+
+    async def recover(self) -> int:
+        """Close attempts left open by a process that stopped mid-call; return how many.
+
+        With leases, only attempts whose owner is this process or no live one: others
+        sharing the ledger may be in the middle of theirs. Safe to call at any time.
+        """
+        if self.leases is not None:
+            left = await asyncio.to_thread(self.leases.orphaned_attempts, self.owner, now())
+        else:
+            left = await asyncio.to_thread(self.ledger.unfinished_attempts)
+        closed = 0
+        for attempt_id in left:
+            if attempt_id in self.active:
+                continue
+            with contextlib.suppress(AriNotFound, AriError):
+                await self.ari.hangup(attempt_id)
+                # a hang-up is asynchronous: wait until the channel is gone, so that it
+                # no longer counts against a concurrency limit when this returns
+                await self.wait_gone(attempt_id)
+            view = await asyncio.to_thread(self.ledger.attempt, attempt_id)
+            outcome = Outcome.PARTIAL if view.answered_at else Outcome.FAILED
+            note = "控制器重启，通话中断"
+            if view.answers:
+                note += f"，已答{sum(1 for a in view.answers if a.question_id != 'consent')}题"
+            if await asyncio.to_thread(
+                self.ledger.finish_attempt, attempt_id, outcome, None, now(), note
+            ):
+                closed += 1
+        if closed:
+            log.warning("closed %d call attempts left open by an earlier run", closed)
+        return closed
+
+    async def wait_gone(self, channel_id: str, timeout: float = 5.0) -> bool:
+        """Poll ARI until Asterisk has destroyed the channel; False if still up at timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            try:
+                await self.ari.get_channel(channel_id)
+            except AriNotFound:
+                return True
+            await asyncio.sleep(0.05)
+        log.warning("channel %s still up %g s after its hang-up", channel_id, timeout)
+        return False
+
+    async def _renew_lease(self) -> None:
+        assert self.leases is not None
+        await asyncio.to_thread(
+            self.leases.renew,
+            self.owner,
+            self.settings.campaign.lease_seconds,
+            now(),
+            socket.gethostname(),
+            os.getpid(),
+        )
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease at a third of its length, so one missed write does not lose it."""
+        while True:
+            await asyncio.sleep(self.settings.campaign.lease_seconds / 3)
+            try:
+                await self._renew_lease()
+            except LedgerError as exc:
+                log.warning("could not renew the lease of %s: %s", self.owner, exc)
+
+    async def _resync(self) -> None:
+        """After a (re)connect: tell every call which channels Asterisk still has."""
+        self.resyncs += 1
+        if not self.active:
+            return
+        channel_ids = {ch["id"] for ch in await self.ari.channels()}
+        log.info("resync: %d calls in progress, %d channels up", len(self.active), len(channel_ids))
+        for attempt_id in list(self.active):
+            queue = self.router.queue_for(attempt_id)
+            if queue is not None:
+                queue.put_nowait({"type": RESYNC, "channel_ids": channel_ids})
+
+    async def _unrouted(self, event: dict[str, Any]) -> None:
+        log.debug("event for no call in progress: %s", event.get("type"))

@@ -1,0 +1,271 @@
+"""Import completed cases (办结事项) from the business system's CSV or XLSX export.
+
+CSV may be UTF-8 (with or without BOM) or GBK/GB18030, comma, tab or semicolon
+separated; XLSX is read from its first sheet. Column names: :mod:`.columns`. Each bad
+row is reported by its row number in the file, with every reason, and left out; the
+good rows go in. A case number already in the ledger is left as it is, so importing
+the same file again adds nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from callcenter.cases import columns
+from callcenter.cases.phones import PhoneError, normalise
+from callcenter.cases.store import CaseImport, CaseRow
+from callcenter.kernel.errors import ImportFileError
+
+_HEADER_SEARCH_ROWS = 10
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    row: int  # as numbered in the file or sheet, header rows included
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    path: Path
+    encoding: str
+    rows: int = 0  # data rows read, blank ones not counted
+    imported: int = 0
+    already_present: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    @property
+    def good(self) -> int:
+        return self.rows - len(self.rejected)
+
+
+@dataclass
+class ParsedFile:
+    path: Path
+    encoding: str
+    cases: list[CaseRow]
+    rejected: list[Rejected]
+    rows: int
+
+
+def import_cases(path: Path, store: CaseImport, default_bureau: str) -> ImportReport:
+    """Check every row of ``path`` and store the good ones; the report lists the rest."""
+    parsed = parse_file(path, default_bureau)
+    imported = store.write(parsed.cases) if parsed.cases else 0
+    return ImportReport(
+        path=path,
+        encoding=parsed.encoding,
+        rows=parsed.rows,
+        imported=imported,
+        already_present=len(parsed.cases) - imported,
+        rejected=parsed.rejected,
+    )
+
+
+def parse_file(path: Path, default_bureau: str) -> ParsedFile:
+    """Read and check every row of ``path``; ImportFileError if it cannot be read at all."""
+    if not path.is_file():
+        raise ImportFileError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows, encoding = _xlsx_rows(path), "xlsx"
+    elif suffix in (".csv", ".txt", ".tsv"):
+        rows, encoding = _csv_rows(path)
+    else:
+        raise ImportFileError(f"{path}: unknown file type {suffix!r}; use .csv or .xlsx")
+    return _check_rows(path, encoding, rows, default_bureau)
+
+
+def _check_rows(
+    path: Path, encoding: str, rows: Iterator[tuple[int, Sequence[object]]], default_bureau: str
+) -> ParsedFile:
+    header: dict[str, int] | None = None
+    best: dict[str, int] = {}
+    for _ in range(_HEADER_SEARCH_ROWS):
+        try:
+            _, row = next(rows)
+        except StopIteration:
+            break
+        found = columns.match_headers(row)
+        if not columns.missing(found):
+            header = found
+            break
+        if len(found) > len(best):
+            best = found
+    if header is None:
+        seen = ", ".join(columns.LABELS[f] for f in best) or "none"
+        raise ImportFileError(
+            f"{path}: no header row names the required columns; missing "
+            f"{', '.join(columns.missing(best))} (recognised: {seen})"
+        )
+    cases: list[CaseRow] = []
+    rejected: list[Rejected] = []
+    first_row: dict[str, int] = {}
+    count = 0
+    for number, row in rows:
+        if all(c is None or str(c).strip() == "" for c in row):
+            continue
+        count += 1
+        case, problems = _check_row(row, header, default_bureau)
+        if case is not None and case.case_no in first_row:
+            problems.append(f"办件编号 {case.case_no} 与第{first_row[case.case_no]}行重复")
+        if problems or case is None:
+            rejected.append(Rejected(number, "；".join(problems)))
+            continue
+        first_row[case.case_no] = number
+        cases.append(case)
+    return ParsedFile(path, encoding, cases, rejected, count)
+
+
+def _cell(row: Sequence[object], header: dict[str, int], name: str) -> object:
+    i = header.get(name)
+    if i is None or i >= len(row):
+        return None
+    value = row[i]
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(row: Sequence[object], header: dict[str, int], name: str) -> str:
+    value = _cell(row, header, name)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _check_row(
+    row: Sequence[object], header: dict[str, int], default_bureau: str
+) -> tuple[CaseRow | None, list[str]]:
+    problems: list[str] = []
+    values = {f: _text(row, header, f) for f in ("case_no", "unit", "matter", "applicant_name")}
+    for f, value in values.items():
+        if not value:
+            problems.append(f"{columns.LABELS[f]}为空")
+    phone = ""
+    try:
+        phone = normalise(_cell(row, header, "phone"))
+    except PhoneError as exc:
+        problems.append(str(exc))
+    completed: date | None = None
+    try:
+        completed = parse_date(_cell(row, header, "completed_on"))
+    except ValueError as exc:
+        problems.append(str(exc))
+    kind = title = ""
+    complaint = False
+    try:
+        kind = columns.unit_kind(values["unit"], _text(row, header, "unit_kind"))
+    except ValueError as exc:
+        problems.append(str(exc))
+    try:
+        title = columns.title(_text(row, header, "title"))
+    except ValueError as exc:
+        problems.append(str(exc))
+    try:
+        complaint = columns.complaint(_cell(row, header, "is_complaint"))
+    except ValueError as exc:
+        problems.append(str(exc))
+    for f, limit in (("case_no", 64), ("applicant_name", 100), ("unit", 100)):
+        if len(values[f]) > limit:
+            problems.append(f"{columns.LABELS[f]}超过{limit}个字")
+    if problems or completed is None:
+        return None, problems
+    return (
+        CaseRow(
+            case_no=values["case_no"],
+            bureau=_text(row, header, "bureau") or default_bureau,
+            unit=values["unit"],
+            unit_kind=kind,
+            matter=values["matter"],
+            applicant_name=values["applicant_name"],
+            title=title,
+            org=_text(row, header, "org"),
+            phone=phone,
+            completed_on=completed,
+            is_complaint=complaint,
+        ),
+        problems,
+    )
+
+
+def parse_date(value: object) -> date:
+    """A completion date as exported: a date cell, 2026-10-09, 2026/10/9, 2026年10月9日,
+    20261009, with or without a time, or an Excel day number."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 < value < 80000:
+        return _EXCEL_EPOCH + timedelta(days=int(value))
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise ValueError("办结日期为空")
+    m = _DATE.match(text) or _COMPACT_DATE.match(text)
+    if m is not None:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    raise ValueError(f"办结日期 {text!r} 不是日期")
+
+
+def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, Sequence[object]]], str]:
+    data = path.read_bytes()
+    text, encoding = _decode(path, data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+
+    def rows() -> Iterator[tuple[int, Sequence[object]]]:
+        try:
+            for row in reader:
+                yield reader.line_num, row
+        except csv.Error as exc:
+            raise ImportFileError(f"{path}: line {reader.line_num}: {exc}") from None
+
+    return rows(), encoding
+
+
+def _delimiter(text: str) -> str:
+    """The separator used most in the first lines (a title row may have none)."""
+    head = "\n".join(text[:65536].splitlines()[:20])
+    return max(",\t;|", key=head.count)
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError(f"{path}: the file is UTF-16; save it as UTF-8 or GBK CSV")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030"), "gbk"
+        except UnicodeDecodeError:
+            line = data[: utf8_error.start].count(b"\n") + 1
+            bad = data[utf8_error.start : utf8_error.start + 4].hex(" ")
+            raise ImportFileError(
+                f"{path}: line {line}: bytes {bad} are neither UTF-8 nor GBK; "
+                "save the export as UTF-8 or GBK CSV"
+            ) from None
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
+    # calamine (Rust) reads a 100,000-row sheet in about a second, openpyxl in ten
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    except (CalamineError, OSError, IndexError) as exc:
+        raise ImportFileError(f"{path}: not a readable XLSX workbook: {exc}") from None
+    # rows from the sheet's first row, so numbers match what the operator sees
+    return enumerate(sheet.iter_rows(), 1)

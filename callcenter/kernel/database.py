@@ -1,0 +1,113 @@
+"""Engines, sessions and schema migration for the ledger database.
+
+Nothing here runs at import time: the caller builds an engine from settings and passes
+it on, so tests and the controller can point at different databases in one process.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Each feature keeps its revisions in its own ``migrations/`` folder, a branch labelled
+# with the feature's name; they are found by location so the kernel imports no feature.
+PACKAGE_DIR = MIGRATIONS_DIR.parent.parent
+
+
+def version_locations() -> list[Path]:
+    return sorted(p for p in PACKAGE_DIR.glob("*/migrations") if p != MIGRATIONS_DIR)
+
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+POSTGRES_CONNECT_TIMEOUT_S = 10
+
+
+def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
+    """An engine for SQLite or PostgreSQL, configured for short concurrent transactions."""
+    url = make_url(url)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, echo)
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_S
+    # pre_ping replaces connections a database restart left dead, instead of failing
+    # the first write after it.
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlite_engine(url: URL, echo: bool) -> Engine:
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+    in_memory = url.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module so that BEGIN below is
+        # the only one issued (its implicit BEGIN is deferred, see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if not in_memory:
+            # WAL lets the 台账 export read while calls are being written.
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A deferred transaction that reads and then writes fails at once with
+        # SQLITE_BUSY when another writer got in between, busy timeout or not. Taking
+        # the write lock up front makes concurrent writers queue instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    # Objects stay readable after commit: the ledger hands out values, not live rows.
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str | URL | None = None) -> Config:
+    """Alembic configuration that finds the migrations wherever the package is installed."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option(
+        "version_locations", os.pathsep.join(str(p) for p in version_locations())
+    )
+    if url is not None:
+        # Alembic's config is an ini parser: a literal % would start an interpolation.
+        rendered = make_url(url).render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    return config
+
+
+def migrate(target: Engine | str | URL, revision: str = "heads") -> None:
+    """Bring the schema up to ``revision`` (every head by default).
+
+    Features add their tables in revisions of their own that branch from the initial
+    one, so "heads" rather than "head".
+    """
+    if not isinstance(target, Engine):
+        engine = make_engine(target)
+        try:
+            migrate(engine, revision)
+        finally:
+            engine.dispose()
+        return
+    config = alembic_config()
+    with target.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

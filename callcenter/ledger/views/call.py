@@ -1,0 +1,123 @@
+"""One call's page: the case, the timeline, the answers, transcripts and recordings."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from callcenter.access import security
+from callcenter.access.permissions import Permission, allowed
+from callcenter.access.security import requires
+from callcenter.calls.integrity import RecordingCheck
+from callcenter.ledger.search import CallFacts, RecordingFacts
+from callcenter.ledger.views import _labels as labels
+from callcenter.ledger.views._takeovers import takeover_context
+from callcenter.ledger.views._timeline import timeline
+from callcenter.web import keys
+from callcenter.web.masking import mask_phone
+from callcenter.web.templating import render
+
+routes = web.RouteTableDef()
+
+
+@dataclass(frozen=True)
+class RecordingPanel:
+    """A recording as shown: its check decides whether a player is offered at all."""
+
+    id: int
+    title: str
+    duration_seconds: float | None
+    sealed_sha256: str | None
+    check: RecordingCheck
+    transcript: str | None
+
+    @property
+    def status(self) -> str:
+        return self.check.status.value
+
+    @property
+    def status_label(self) -> str:
+        return self.check.status.label
+
+    @property
+    def playable(self) -> bool:
+        return self.check.status.playable
+
+
+@routes.get("/calls/{attempt_id}", name="call")
+@requires(Permission.VIEW_LEDGER)
+async def call_page(request: web.Request) -> web.StreamResponse:
+    call = await _call(request)
+    return await _render(request, call, revealed_phone=None)
+
+
+@routes.post("/calls/{attempt_id}/reveal", name="reveal")
+@requires(Permission.REVEAL_PHONE)
+async def reveal_phone(request: web.Request) -> web.StreamResponse:
+    """Show the full number, once, on the record."""
+    call = await _call(request)
+    await security.record(
+        request,
+        "reveal_phone",
+        attempt_id=call.attempt.id,
+        detail=f"办件 {call.case.case_no} 申请人电话 {mask_phone(call.case.phone)}",
+    )
+    return await _render(request, call, revealed_phone=call.case.phone)
+
+
+async def _call(request: web.Request) -> CallFacts:
+    attempt_id = request.match_info["attempt_id"]
+    call = await asyncio.to_thread(request.app[keys.SEARCH].call, attempt_id)
+    if call is None:
+        raise web.HTTPNotFound(text=f"没有编号为 {attempt_id} 的通话")
+    return call
+
+
+async def _render(
+    request: web.Request, call: CallFacts, *, revealed_phone: str | None
+) -> web.StreamResponse:
+    current = request[keys.CURRENT]
+    assert current is not None  # requires() let the request through
+    can_play = allowed(current.user.role, Permission.PLAY_RECORDINGS)
+    verifier = request.app[keys.VERIFIER]
+
+    async def panel(recording: RecordingFacts, title: str) -> RecordingPanel:
+        check = await asyncio.to_thread(verifier.check, recording.path, recording.sha256)
+        return RecordingPanel(
+            recording.id,
+            title,
+            recording.duration_seconds,
+            recording.sha256,
+            check,
+            recording.transcript,
+        )
+
+    labels_by_question = {a.question_id: a.label for a in call.answers}
+    answer_panels = await asyncio.gather(
+        *(
+            panel(r, labels_by_question.get(r.question_id or "", r.question_id or "回答录音"))
+            for r in call.answer_recordings
+        )
+    )
+    whole = None
+    if call.call_recording is not None:
+        whole = await panel(call.call_recording, "全程通话录音")
+    return render(
+        request,
+        "call.html",
+        {
+            "call": call,
+            "phone": revealed_phone or mask_phone(call.case.phone),
+            "revealed": revealed_phone is not None,
+            "can_play": can_play,
+            "whole": whole,
+            "answer_panels": {p.id: p for p in answer_panels},
+            "events": timeline(call),
+            "outcome_label": labels.outcome_label(call.attempt.outcome),
+            "outcome_class": labels.outcome_class(call.attempt.outcome),
+            "cause_label": labels.hangup_cause(call.attempt.hangup_cause),
+            **(await takeover_context(request, call.attempt.id)),
+        },
+    )

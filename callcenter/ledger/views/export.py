@@ -1,0 +1,60 @@
+"""导出: one month of the 台账 as the 附件2 Excel workbook."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from aiohttp import web
+
+from callcenter.access import security
+from callcenter.access.permissions import Permission
+from callcenter.access.security import requires
+from callcenter.calls.store import Ledger
+from callcenter.kernel.errors import LedgerError
+from callcenter.ledger import taizhang as tz
+from callcenter.ledger.export import export_xlsx
+from callcenter.web import keys
+from callcenter.web.templating import render
+
+routes = web.RouteTableDef()
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# A POST with the CSRF token, not a link: an export is written to the access log, and
+# another site must not be able to make a logged-in browser produce that entry.
+@routes.post("/export", name="export")
+@requires(Permission.EXPORT)
+async def export(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    month = str(form.get("month", "")).strip()
+    unit = str(form.get("unit", "")).strip() or None
+    try:
+        tz.month_bounds(month)
+    except LedgerError:
+        return _refuse(request, "请先选择要导出的月份（YYYY-MM）。")
+    try:
+        data, count = await asyncio.to_thread(_workbook, request.app[keys.LEDGER], month, unit)
+    except LedgerError as exc:
+        return _refuse(request, f"导出失败：{exc}")
+    await security.record(request, "export", detail=f"{month} {unit or '全部单位'}，{count} 条")
+    name = f"电话回访登记台账-{unit or '全部单位'}-{month}.xlsx"
+    return web.Response(
+        body=data,
+        content_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+def _workbook(ledger: Ledger, month: str, unit: str | None) -> tuple[bytes, int]:
+    rows = ledger.taizhang(month, unit)
+    with tempfile.TemporaryDirectory(prefix="callcenter-export-") as tmp:
+        path = export_xlsx(rows, Path(tmp) / "taizhang.xlsx")
+        return path.read_bytes(), len(rows)
+
+
+def _refuse(request: web.Request, message: str) -> web.Response:
+    return render(request, "error.html", {"title": "无法导出", "message": message}, status=400)

@@ -1,0 +1,190 @@
+"""Prompts rendered once, kept as telephone WAV files Asterisk can play.
+
+A prompt is either spoken by the TTS engine or, when someone has recorded it, taken
+from ``recorded_dir/<prompt_id>.(wav|flac|ogg|mp3)``. Both are converted to telephone
+format once and found again by a content hash, so renders are cheap after the first and a
+replaced recording takes effect on the next render.
+
+Several calls may render the same prompt at once, in threads of one process or in
+several processes: every file appears by an atomic rename, and a striped lock stops
+threads of one process from synthesising the same prompt twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from callcenter.kernel.errors import PromptError
+from callcenter.telephony.prompts._normalize import normalize
+from callcenter.telephony.prompts.audio import to_telephone
+from callcenter.telephony.prompts.tts import TtsEngine
+
+log = logging.getLogger(__name__)
+
+# Preferred first when several exist: lossless before lossy.
+RECORDING_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
+# Bump when to_telephone's output changes, so cached files are made again.
+AUDIO_REVISION = "1"
+
+_PROMPT_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_TEMP_PREFIX = ".tmp-"
+# Asterisk runs as another user and must be able to read what we write.
+_FILE_MODE = 0o644
+_DIR_MODE = 0o755
+_LOCK_STRIPES = 64
+
+
+def media_uri(path: Path) -> str:
+    """The ARI media URI for a sound file: ``sound:`` and its absolute path, no extension."""
+    if not path.is_absolute():
+        raise PromptError(f"Asterisk needs an absolute path to play {path}")
+    return "sound:" + str(path.with_suffix(""))
+
+
+class PromptCache:
+    def __init__(self, engine: TtsEngine, cache_dir: Path, recorded_dir: Path | None = None):
+        self.engine = engine
+        self.cache_dir = cache_dir.resolve()
+        self.recorded_dir = recorded_dir.resolve() if recorded_dir is not None else None
+        self._locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+        # Every call renders every prompt, so re-hashing unchanged recordings each time
+        # would add up; a replaced or rewritten file has a new inode, size or mtime.
+        self._recording_keys: dict[tuple[Path, int, int, int], str] = {}
+
+    media_uri = staticmethod(media_uri)
+
+    def render(self, text: str, prompt_id: str | None = None) -> Path:
+        """Absolute path of the telephone WAV for this prompt, made if not cached yet.
+
+        A recording of ``prompt_id`` wins over ``text``.
+        """
+        if prompt_id is not None:
+            recording = self._recording(prompt_id)
+            if recording is not None:
+                return self._render_recording(prompt_id, recording)
+        spoken = normalize(text)
+        if not spoken:
+            raise PromptError(f"prompt {prompt_id or text!r} has no text to speak")
+        key = _sha256(f"{self.engine.cache_tag}\n{AUDIO_REVISION}\n{spoken}".encode())
+        dst = self.cache_dir / "tts" / f"{key}.wav"
+        return self._make_once(key, dst, lambda tmp: self._synthesize(spoken, tmp, key))
+
+    def render_many(self, items: Iterable[tuple[str, str | None]], workers: int = 2) -> list[Path]:
+        """Render ``(text, prompt_id)`` pairs in ``workers`` threads; paths in input order."""
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prompt") as pool:
+            return list(pool.map(lambda item: self.render(*item), items))
+
+    def prune(self, older_than_s: float) -> int:
+        """Delete cached files not rendered for ``older_than_s`` seconds; return how many.
+
+        Per-call prompts (names, dates) are used once, so without pruning the cache only
+        grows. A file about to be played was rendered moments ago and is never this old.
+        """
+        cutoff = time.time() - older_than_s
+        removed = 0
+        for path in self.cache_dir.glob("*/*.wav"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # pruned by another process meanwhile
+        return removed
+
+    # -- recordings ----------------------------------------------------------
+
+    def _recording(self, prompt_id: str) -> Path | None:
+        if not _PROMPT_ID.match(prompt_id):
+            raise PromptError(
+                f"prompt id {prompt_id!r} is not a plain file name "
+                "(letters, digits, '_', '-', '.', not starting with '.')"
+            )
+        if self.recorded_dir is None:
+            return None
+        for suffix in RECORDING_SUFFIXES:
+            candidate = self.recorded_dir / f"{prompt_id}{suffix}"
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def _render_recording(self, prompt_id: str, recording: Path) -> Path:
+        stat = recording.stat()
+        identity = (recording, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        key = self._recording_keys.get(identity)
+        if key is None:
+            key = self._recording_keys[identity] = _file_sha256(recording)
+        dst = self.cache_dir / "recorded" / f"{prompt_id}-{key[:24]}.wav"
+        return self._make_once(key, dst, lambda tmp: to_telephone(recording, tmp))
+
+    # -- making files --------------------------------------------------------
+
+    def _make_once(self, key: str, dst: Path, make: Callable[[Path], None]) -> Path:
+        if _touch(dst):
+            return dst
+        with self._locks[int(key[:8], 16) % _LOCK_STRIPES]:
+            if _touch(dst):  # made by another thread while we waited
+                return dst
+            _make_dir(dst.parent)
+            fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".wav", dir=dst.parent)
+            os.close(fd)
+            tmp = Path(tmp_name)
+            try:
+                make(tmp)
+                tmp.chmod(_FILE_MODE)
+                os.replace(tmp, dst)
+            finally:
+                tmp.unlink(missing_ok=True)
+        return dst
+
+    def _synthesize(self, text: str, out: Path, key: str) -> None:
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX, dir=out.parent) as work:
+            raw = Path(work) / "engine.wav"
+            self.engine.synthesize(text, raw)
+            to_telephone(raw, out)
+        # Key and length only: per-call prompts carry the applicant's name and case.
+        log.info(
+            "synthesised prompt %s (%d characters) with %s in %.0f ms",
+            key[:12],
+            len(text),
+            self.engine.name,
+            (time.perf_counter() - started) * 1000,
+        )
+
+
+def _make_dir(path: Path) -> None:
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        path.chmod(_DIR_MODE)  # whatever the umask, Asterisk must get in
+
+
+def _touch(path: Path) -> bool:
+    """Whether ``path`` exists, marking it as used so ``prune`` keeps it."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        return False
+    except PermissionError:
+        return path.exists()  # someone else's file: usable, just not ours to touch
+    return True
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256(AUDIO_REVISION.encode())
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()

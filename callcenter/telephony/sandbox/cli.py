@@ -1,0 +1,52 @@
+"""``callcenter sandbox up|down|status``: the local Asterisk with simulated applicants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from callcenter import bootstrap
+from callcenter.settings import Settings
+from callcenter.telephony.prompts.cache import PromptCache
+from callcenter.telephony.sandbox.process import Sandbox
+from callcenter.telephony.sandbox.voices import EspeakVoice
+
+app = typer.Typer(help="A real Asterisk 22 in a chroot, on loopback, with simulated applicants.")
+
+# What the simulated applicant says when asked for reasons or suggestions.
+SIM_SPEECH = "窗口的工作人员态度很好，就是排队的时间有点长，希望能多开几个窗口。"
+# The same in Korean (t[speech_ko]), for the Vosk tests with the Korean model.
+SIM_SPEECH_KO = "사람이 너무 많아요. 서류가 너무 많아요."
+
+
+def sim_sounds(settings: Settings) -> dict[str, Path]:
+    cache = bootstrap.prompt_cache(settings)
+    korean = PromptCache(EspeakVoice("ko"), settings.prompts_dir / "cache")
+    return {"speech": cache.render(SIM_SPEECH), "speech_ko": korean.render(SIM_SPEECH_KO)}
+
+
+def up(settings: Settings) -> str:
+    sounds = sim_sounds(settings)
+    return Sandbox(settings).up(sounds=sounds).describe()
+
+
+@app.command("up")
+def up_cmd(ctx: typer.Context) -> None:
+    """Provision (once) and start the sandbox; wait until ARI answers."""
+    typer.echo(up(ctx.obj.settings))
+
+
+@app.command()
+def down(ctx: typer.Context) -> None:
+    """Stop the sandbox Asterisk and release its mounts."""
+    Sandbox(ctx.obj.settings).down()
+    typer.echo("Asterisk sandbox stopped")
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Say what runs where."""
+    st = Sandbox(ctx.obj.settings).status()
+    typer.echo(st.describe())
+    raise typer.Exit(0 if st.ari_ok else 1)
