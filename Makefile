@@ -33,8 +33,13 @@ models: deps
 sandbox: deps
 	$(CC) sandbox up
 
+# The import contracts (pyproject.toml [tool.importlinter]); the graph takes under a
+# second to build, so no cache is left in the checkout.
+LINT_IMPORTS := $(VENV)/bin/lint-imports --no-cache --no-logo
+
 # The whole suite: unit tests, PostgreSQL, and end-to-end calls on the real Asterisk.
 test: deps services models
+	$(LINT_IMPORTS)
 	$(PY) -m pytest -q
 
 # Seconds: no Asterisk, no PostgreSQL, no Redis.
@@ -55,6 +60,7 @@ bench-transcription: deps models
 lint: deps
 	$(PY) -m ruff check callcenter tests benchmarks
 	$(PY) -m mypy callcenter
+	$(LINT_IMPORTS)
 
 clean-sandbox:
 	-$(CC) sandbox down

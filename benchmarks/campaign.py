@@ -137,7 +137,7 @@ def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]
         engine = make_engine(url)
         store = CampaignStore(session_factory(engine))
         campaign = store.campaign("2025-05")
-        phones = [row.phone for row in store.sample("2025-05")]
+        phones = [row.case.phone for row in store.sample("2025-05")]
         assert len(phones) == calls, len(phones)
         asyncio.run(program(cluster.settings, phones))
         cluster.worker("w1", threads)

@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from callcenter import bootstrap
 from callcenter.agents.admin import AgentAdmin
-from callcenter.agents.handover import TakeoverMetrics
+from callcenter.agents.desk import TakeoverDesk
+from callcenter.agents.metrics import TakeoverMetrics
 from callcenter.agents.presence import Presence
 from callcenter.agents.roster import AgentRoster
 from callcenter.calls.store import Ledger
@@ -132,7 +133,10 @@ async def run(settings: Settings, ledger: Ledger, n: int, agents: int, concurren
         wall = time.monotonic() - t0
         for w in workers:
             w.cancel()
-        metrics: list[TakeoverMetrics] = list(ctl.desk.metrics) if ctl.desk else []
+        desk = ctl.deps.handover
+        metrics: list[TakeoverMetrics] = (
+            list(desk.metrics) if isinstance(desk, TakeoverDesk) else []
+        )
 
     connected = [m for m in metrics if m.bridged is not None]
     # a phone names the call by its SIP Call-ID, which is the agent leg's protocol id

@@ -35,14 +35,15 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from callcenter.access.accounts import Accounts
 from callcenter.access.passwords import hash_password, verify_password
+from callcenter.calls import keys as call_keys
 from callcenter.calls.store import Ledger
 from callcenter.entrypoints.web import create_app
 from callcenter.interview.answers import Answer
 from callcenter.interview.outcome import Outcome
+from callcenter.kernel.clock import BEIJING
 from callcenter.kernel.database import make_engine, migrate, session_factory
-from callcenter.ledger.taizhang import LEDGER_TZ
 from callcenter.settings import load_settings
-from callcenter.web import keys
+from callcenter.transcription.store import TranscriptStore
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PASSWORD = "benchmark-password-1"
@@ -64,7 +65,8 @@ def seed(ledger: Ledger, storage: Path, calls: int) -> tuple[str, int]:
     ledger.upsert_unit("义马市市场监督管理局", kind="bureau")
     for unit in UNITS:
         ledger.upsert_unit(unit, kind="station", parent="义马市市场监督管理局")
-    start = datetime(2026, 9, 1, 9, 0, tzinfo=LEDGER_TZ)
+    start = datetime(2026, 9, 1, 9, 0, tzinfo=BEIJING)
+    transcripts = TranscriptStore(ledger.sessions)
     long_call = ""
     for n in range(calls):
         unit = UNITS[n % len(UNITS)]
@@ -103,8 +105,8 @@ def seed(ledger: Ledger, storage: Path, calls: int) -> tuple[str, int]:
                 question_id="q2_reason",
                 storage_root=storage,
             )
-            ledger.save_transcript(
-                attempt, "q2_reason", f"关于{WORDS[n % len(WORDS)]}的意见，第{n}号"
+            transcripts.done(
+                attempt, "q2_reason", f"关于{WORDS[n % len(WORDS)]}的意见，第{n}号", "vosk"
             )
         if n == calls // 2:
             long_call = attempt
@@ -167,7 +169,7 @@ async def run(calls: int, repeat: int, database_url: str | None, tmp: Path) -> d
         )
         results["search_keyword"] = await timed(repeat, get("/", params={"q": "排队"}))
         results["search_follow_up"] = await timed(repeat, get("/", params={"score": "3+"}))
-        verifier = app[keys.VERIFIER]
+        verifier = app[call_keys.VERIFIER]
 
         async def cold_call_page() -> None:
             verifier._cache.clear()  # every time the file's digest is computed anew

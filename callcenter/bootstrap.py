@@ -1,10 +1,24 @@
-"""Wiring: the one place that builds the parts from settings and hands them over."""
+"""The composition root: the one place that builds the parts from settings and wires them.
+
+Features take only their own settings section and the parts they use, passed in; none
+of them imports this module. The command line and the web pages get a ``Container``
+(the settings and a clock, with every factory below bound to them); Celery workers get
+their app from ``make_celery``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
+from celery import Celery
+from celery.signals import worker_shutdown
+from redis.asyncio import Redis
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.agents.callbacks import CallbackTasks
@@ -12,83 +26,134 @@ from callcenter.agents.desk import TakeoverDesk
 from callcenter.agents.notifier import Notifier, make_notifier
 from callcenter.agents.roster import AgentRoster
 from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.calls.call import AnswerHook, CallDeps
+from callcenter.calls.config import CallConfig
 from callcenter.calls.controller import Controller
 from callcenter.calls.leases import Leases
 from callcenter.calls.slots import Slots
 from callcenter.calls.store import Ledger
+from callcenter.campaign import tasks as campaign_tasks
 from callcenter.campaign.calendar import CallingCalendar
+from callcenter.campaign.dialer import Dialer, DialRules, Enqueue, channel_gone_with
+from callcenter.campaign.pacing import DispatchGate, RedisSlots, slots_key
+from callcenter.campaign.runtime import CampaignRuntime, Parts, process_app_name, redis_url
 from callcenter.campaign.service import CampaignService
 from callcenter.campaign.store import CampaignStore
 from callcenter.interview.script import Script, load_script
+from callcenter.kernel import celery_app
 from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.database import make_engine, migrate, session_factory
 from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.ari.router import EventRouter
 from callcenter.telephony.prompts.cache import PromptCache
-from callcenter.telephony.prompts.tts import get_engine
-from callcenter.transcription.queue import transcribing_answers
+from callcenter.transcription import tasks as transcription_tasks
+from callcenter.transcription.queue import transcription_queue
+from callcenter.transcription.store import TranscriptStore
+
+log = logging.getLogger(__name__)
 
 
-@contextmanager
-def open_ledger(settings: Settings) -> Iterator[Ledger]:
-    """A ledger on the configured database, migrated to the latest schema."""
+# -- the database --------------------------------------------------------------------
+
+
+def open_engine(settings: Settings) -> Engine:
+    """An engine on the configured database, migrated to the latest schema; the caller
+    disposes of it."""
     if settings.database_url.startswith("sqlite:///"):
         settings.storage_root.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     try:
         migrate(engine)
-        yield Ledger(session_factory(engine))
-    finally:
+    except BaseException:
         engine.dispose()
+        raise
+    return engine
 
 
 @contextmanager
 def open_sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    """Sessions on the configured database, migrated, for the modules beside the ledger."""
-    if settings.database_url.startswith("sqlite:///"):
-        settings.storage_root.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
+    """Sessions on the configured database, migrated."""
+    engine = open_engine(settings)
     try:
-        migrate(engine)
         yield session_factory(engine)
     finally:
         engine.dispose()
 
 
+@contextmanager
+def open_ledger(settings: Settings, clock: Clock | None = None) -> Iterator[Ledger]:
+    """The calls' store on the configured database, migrated."""
+    with open_sessions(settings) as sessions:
+        yield Ledger(sessions, clock=clock)
+
+
+# -- calls -----------------------------------------------------------------------------
+
+
 def prompt_cache(settings: Settings) -> PromptCache:
-    return PromptCache(
-        get_engine(settings.tts_engine),
-        settings.prompts_dir / "cache",
-        settings.prompts_dir / "recorded",
-    )
+    return PromptCache.at(settings.prompts_dir, settings.tts_engine)
 
 
 def script(settings: Settings) -> Script:
     return load_script(settings.script)
 
 
+def call_config(settings: Settings) -> CallConfig:
+    return CallConfig(
+        dial=settings.dial,
+        ivr=settings.ivr,
+        controller=settings.controller,
+        storage_root=settings.storage_root,
+        recordings_dir=settings.recordings_dir,
+        spool_dir=settings.asterisk_recordings,
+    )
+
+
 @asynccontextmanager
 async def controller(
-    settings: Settings, ledger: Ledger, slots: Slots | None = None
+    settings: Settings,
+    ledger: Ledger,
+    slots: Slots | None = None,
+    clock: Clock | None = None,
 ) -> AsyncIterator[Controller]:
-    """A running controller; ``slots`` shares the concurrency limit with other processes."""
-    async with (
-        AriClient(settings.ari) as ari,
-        make_notifier(settings.agents.events_url, settings.agents.events_channel) as notifier,
-    ):
-        ctl = Controller(
-            ari,
-            ledger,
-            script(settings),
-            prompt_cache(settings),
-            settings,
-            slots=slots,
-            leases=Leases(ledger.sessions),
+    """A running controller with its takeover desk and the queuing of transcriptions;
+    ``slots`` shares the concurrency limit with other processes."""
+    clock = clock or SystemClock()
+    router = EventRouter()
+    async with contextlib.AsyncExitStack() as stack:
+        ari = await stack.enter_async_context(AriClient(settings.ari))
+        notifier = make_notifier(settings.agents.events_url, settings.agents.events_channel)
+        await stack.enter_async_context(notifier)
+        hooks: list[AnswerHook] = []
+        if settings.transcription.enabled:
+            hooks.append(await _transcription_hook(settings, ledger.sessions, stack))
+        deps = CallDeps(
+            ari=ari,
+            router=router,
+            ledger=ledger,
+            script=script(settings),
+            prompts=prompt_cache(settings),
+            config=call_config(settings),
+            clock=clock,
+            owner=ari.app,
+            handover=takeover_desk(settings, ari, router, ledger.sessions, notifier, clock),
+            answer_hooks=tuple(hooks),
         )
-        ctl.desk = takeover_desk(settings, ari, ctl.router, ledger.sessions, notifier)
-        async with ctl, transcribing_answers(settings, ledger.sessions, ctl):
-            yield ctl
+        ctl = Controller(deps, slots=slots, leases=Leases(ledger.sessions))
+        # the queue (entered above) drains after the controller has stopped
+        yield await stack.enter_async_context(ctl)
+
+
+async def _transcription_hook(
+    settings: Settings, sessions: sessionmaker[Session], stack: contextlib.AsyncExitStack
+) -> AnswerHook:
+    app = make_celery(settings)
+    stack.callback(app.close)
+    queue = await stack.enter_async_context(
+        transcription_queue(app, TranscriptStore(sessions), settings.transcription.queue)
+    )
+    return queue.on_answer
 
 
 def takeover_desk(
@@ -97,26 +162,175 @@ def takeover_desk(
     router: EventRouter,
     sessions: sessionmaker[Session],
     notifier: Notifier,
+    clock: Clock | None = None,
 ) -> TakeoverDesk:
     """The desk that hands calls to human agents, on the ledger's database."""
+    clock = clock or SystemClock()
     return TakeoverDesk(
         ari,
         router,
-        AgentRoster(sessions),
-        TakeoverLog(sessions),
-        CallbackTasks(sessions),
+        AgentRoster(sessions, clock),
+        TakeoverLog(sessions, clock),
+        CallbackTasks(sessions, clock),
         notifier,
         settings.agents,
+        clock,
     )
+
+
+# -- campaigns -------------------------------------------------------------------------
 
 
 def campaign_service(
     settings: Settings, ledger: Ledger, clock: Clock | None = None
 ) -> CampaignService:
     """Planning and operator actions on campaigns, on the ledger's database."""
+    clock = clock or SystemClock()
     return CampaignService(
-        CampaignStore(ledger.sessions),
+        CampaignStore(ledger.sessions, clock),
         settings.campaign,
         CallingCalendar.from_settings(settings.campaign),
-        clock or SystemClock(),
+        clock,
     )
+
+
+def plan_month(settings: Settings, clock: Clock | None = None) -> tuple[str, bool]:
+    """Beat's monthly task: sample last month's cases, start the plan if so configured."""
+    with open_ledger(settings) as ledger:
+        service = campaign_service(settings, ledger, clock)
+        plan = service.plan()
+        if plan.created and settings.campaign.auto_start:
+            service.start(plan.campaign.month)
+    log.info("campaign %s planned (%s)", plan.campaign.month, plan.campaign.state)
+    return plan.campaign.month, plan.created
+
+
+def campaign_runtime(
+    settings: Settings, enqueue: Enqueue, clock: Clock | None = None
+) -> CampaignRuntime:
+    """A worker process's loop with its controller and dialer, named after the process."""
+    clock = clock or SystemClock()
+    app_name = process_app_name(settings.ari.app)
+    own = settings.model_copy(update={"ari": settings.ari.model_copy(update={"app": app_name})})
+
+    async def open_parts(stack: contextlib.AsyncExitStack) -> Parts:
+        c = own.campaign
+        engine = open_engine(own)
+        stack.callback(engine.dispose)
+        sessions = session_factory(engine)
+        ledger = Ledger(sessions, clock=clock)
+        redis = Redis.from_url(redis_url(c))
+        stack.push_async_callback(redis.aclose)
+        slots = RedisSlots(
+            redis, slots_key(c.key_prefix, c.trunk), c.max_concurrent_per_trunk, c.lease_seconds
+        )
+        stack.push_async_callback(slots.close)
+        ctl = await stack.enter_async_context(controller(own, ledger, slots, clock))
+        dialer = Dialer(
+            CampaignStore(sessions, clock),
+            ledger,
+            ctl,
+            slots,
+            DialRules.from_settings(c),
+            clock=clock,
+            enqueue=enqueue,
+            prerender=ctl.render_prompts,
+            channel_gone=channel_gone_with(ctl),
+        )
+        return Parts(dialer, DispatchGate(redis, c.key_prefix), slots)
+
+    return CampaignRuntime(app_name, open_parts)
+
+
+# -- Celery ----------------------------------------------------------------------------
+
+
+def make_celery(settings: Settings, *, worker: bool = False, clock: Clock | None = None) -> Celery:
+    """The Celery app with every feature's tasks; ``worker`` also ties the process's
+    campaign runtime and transcription state to worker shutdown."""
+    c = settings.campaign
+    app = celery_app.make_celery(
+        c.broker_url,
+        timezone=c.timezone,
+        worker_threads=c.worker_threads,
+        key_prefix=c.broker_prefix,
+        beat_schedule=campaign_tasks.beat_schedule(c),
+    )
+    context = campaign_tasks.WorkerContext(
+        app,
+        make_runtime=lambda enqueue: campaign_runtime(settings, enqueue, clock),
+        plan_month=lambda: plan_month(settings, clock),
+    )
+    campaign_tasks.register(app, context)
+    # on a queue of its own, served by `callcenter transcription worker`
+    transcriber = transcription_tasks.TranscriptionWorker(
+        settings.transcription, settings.storage_root, lambda: open_engine(settings)
+    )
+    transcription_tasks.register(app, transcriber)
+    if worker:
+        worker_shutdown.connect(lambda **_: context.stop(), weak=False)
+        transcription_tasks.close_on_shutdown(transcriber)
+    app.callcenter_context = context  # type: ignore[attr-defined]
+    return app
+
+
+def run_transcription_worker(
+    settings: Settings, concurrency: int = 1, loglevel: str = "INFO"
+) -> None:
+    """Serve the transcription queue until told to stop (SIGTERM: warm shutdown)."""
+    open_engine(settings).dispose()  # migrated before any task touches the tables
+    celery = make_celery(settings, worker=True)
+    # Processes, not the campaign's threads: the engine is CPU-bound and holds the GIL
+    # in places, and only a process can be stopped at the time limit. (Set in the
+    # configuration: Celery takes --pool=prefork, its default, as "not given".)
+    celery.conf.worker_pool = "prefork"
+    celery.worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--queues={settings.transcription.queue}",
+            f"--hostname=transcription-{os.getpid()}@{socket.gethostname()}",
+            f"--loglevel={loglevel}",
+        ]
+    )
+
+
+# -- the container handed to commands and pages ------------------------------------------
+
+
+class Container:
+    """The settings (read on first use, so ``--help`` works with a bad config file) and a
+    clock, with the factories above bound to them."""
+
+    def __init__(self, settings: Settings | Callable[[], Settings], clock: Clock | None = None):
+        self._settings = settings if isinstance(settings, Settings) else None
+        self._load = settings if not isinstance(settings, Settings) else None
+        self.clock: Clock = clock or SystemClock()
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            assert self._load is not None
+            self._settings = self._load()
+        return self._settings
+
+    def open_sessions(self) -> contextlib.AbstractContextManager[sessionmaker[Session]]:
+        return open_sessions(self.settings)
+
+    def open_ledger(self) -> contextlib.AbstractContextManager[Ledger]:
+        return open_ledger(self.settings, self.clock)
+
+    def prompt_cache(self) -> PromptCache:
+        return prompt_cache(self.settings)
+
+    def controller(self, ledger: Ledger) -> contextlib.AbstractAsyncContextManager[Controller]:
+        return controller(self.settings, ledger, clock=self.clock)
+
+    def campaign_service(self, ledger: Ledger) -> CampaignService:
+        return campaign_service(self.settings, ledger, self.clock)
+
+    def celery(self, *, worker: bool = False) -> Celery:
+        return make_celery(self.settings, worker=worker, clock=self.clock)
+
+    def run_transcription_worker(self, concurrency: int, loglevel: str) -> None:
+        run_transcription_worker(self.settings, concurrency, loglevel)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,64 +19,13 @@ from pydantic_settings import (
 )
 
 from callcenter.agents.config import AgentSettings
+from callcenter.calls.config import ControllerSettings, DialSettings, IvrSettings
 from callcenter.campaign.config import CampaignSettings
 from callcenter.kernel.errors import ConfigError
+from callcenter.kernel.paths import PROJECT_ROOT
+from callcenter.telephony.config import AriSettings, SandboxSettings, TrunkSettings
 from callcenter.transcription.config import TranscriptionSettings
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-class AriSettings(BaseModel):
-    url: str = "http://127.0.0.1:8088"
-    username: str = "callcenter"
-    password: SecretStr = SecretStr("callcenter-sandbox")
-    app: str = "callcenter"
-    request_timeout: float = 10.0
-    reconnect_max_delay: float = 10.0
-
-
-class DialSettings(BaseModel):
-    # Dial string for a phone number; {number} is the applicant's normalised number.
-    endpoint: str = "PJSIP/{number}@trunk"
-    caller_id: str = "03985831315"
-    ring_timeout: int = 30  # seconds to let a number ring before giving up
-    max_concurrent: int = 20
-
-
-class IvrSettings(BaseModel):
-    key_timeout: float = 8.0
-    recording_max_seconds: int = 60
-    recording_max_silence: int = 4
-    # a watchdog: no call, agent conversation included, stays up longer than this
-    max_call_seconds: float = 3600
-
-
-class TrunkSettings(BaseModel):
-    """The carrier trunk in production; the sandbox points it at its simulated applicants."""
-
-    contact: str = "sip:127.0.0.1:5070"
-    match: str = "127.0.0.1:5070"
-    username: str = ""
-    password: SecretStr = SecretStr("")
-
-
-class WebSettings(BaseModel):
-    host: str = "127.0.0.1"
-    port: int = 8080
-    session_idle_minutes: int = 30
-    session_max_hours: int = 12
-    # Set when the pages are served over HTTPS (directly or behind a proxy).
-    secure_cookies: bool = False
-    page_size: int = 50
-    # Failed logins for one user name within the window before further tries are refused.
-    login_max_failures: int = 5
-    login_window_minutes: int = 15
-
-
-class SandboxSettings(BaseModel):
-    cache_dir: Path = Path("/var/cache/callcenter")
-    uid: int = 64101
-    debian_suite: str = "sid"
+from callcenter.web.config import WebSettings
 
 
 class Settings(BaseSettings):
@@ -98,6 +47,7 @@ class Settings(BaseSettings):
     dial: DialSettings = DialSettings()
     trunk: TrunkSettings = TrunkSettings()
     ivr: IvrSettings = IvrSettings()
+    controller: ControllerSettings = ControllerSettings()
     sandbox: SandboxSettings = SandboxSettings()
     web: WebSettings = WebSettings()
     campaign: CampaignSettings = CampaignSettings()

@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.access.tables import ROLES, User, WebSession
+from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.errors import AccountError, LedgerError
-from callcenter.kernel.orm import utcnow
 from callcenter.kernel.transaction import transaction
 
 _USERNAME = re.compile(r"[\w.@-]{2,64}")
@@ -54,8 +54,10 @@ class Accounts:
         *,
         idle: timedelta = timedelta(minutes=30),
         lifetime: timedelta = timedelta(hours=12),
+        clock: Clock | None = None,
     ) -> None:
         self._sessions = sessions
+        self._clock = clock or SystemClock()
         self.idle = idle
         self.lifetime = lifetime
 
@@ -105,7 +107,7 @@ class Accounts:
     # -- sessions --------------------------------------------------------------------
 
     def open_session(self, user_id: int, token_hash: str, csrf_token: str) -> SessionView:
-        now = utcnow()
+        now = self._clock.now()
         with transaction(self._sessions, "open_session") as s:
             user = s.get(User, user_id)
             if user is None or user.disabled:
@@ -124,7 +126,7 @@ class Accounts:
     def session(self, token_hash: str) -> SessionView | None:
         """The live session with this token hash, its expiry pushed on; None if there is
         none, it has expired or its user was disabled (it is removed then)."""
-        now = utcnow()
+        now = self._clock.now()
         with transaction(self._sessions, "session") as s:
             row = s.get(WebSession, token_hash)
             if row is None:
@@ -144,7 +146,7 @@ class Accounts:
     def purge_expired(self) -> int:
         """Remove sessions past their expiry; returns how many."""
         with transaction(self._sessions, "purge_expired") as s:
-            result = s.execute(delete(WebSession).where(WebSession.expires_at <= utcnow()))
+            result = s.execute(delete(WebSession).where(WebSession.expires_at <= self._clock.now()))
             return int(getattr(result, "rowcount", 0) or 0)
 
 

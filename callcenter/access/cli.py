@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from callcenter import bootstrap
 from callcenter.access.accounts import Accounts
 from callcenter.access.log import AccessLog
 from callcenter.access.passwords import check_new_password, hash_password
@@ -54,7 +53,7 @@ def add(
     if role not in ROLES:
         raise AccountError(f"role {role!r} is not one of {', '.join(ROLES)}")
     password_hash = hash_password(_read_password(password_stdin))
-    with bootstrap.open_sessions(ctx.obj.settings) as sessions:
+    with ctx.obj.open_sessions() as sessions:
         user = Accounts(sessions).add_user(name, role, password_hash)
         AccessLog(sessions).record("user_added", username=_actor(), detail=f"{name}（{role}）")
     typer.echo(f"user {user.username} added with role {user.role}")
@@ -63,7 +62,7 @@ def add(
 @app.command()
 def disable(ctx: typer.Context, name: Annotated[str, typer.Argument(help="login name")]) -> None:
     """Refuse the user's logins and end the user's open sessions (the user is kept)."""
-    with bootstrap.open_sessions(ctx.obj.settings) as sessions:
+    with ctx.obj.open_sessions() as sessions:
         Accounts(sessions).disable_user(name)
         AccessLog(sessions).record("user_disabled", username=_actor(), detail=name)
     typer.echo(f"user {name} disabled")
@@ -77,7 +76,7 @@ def password(
 ) -> None:
     """Set a new password for the user."""
     password_hash = hash_password(_read_password(password_stdin))
-    with bootstrap.open_sessions(ctx.obj.settings) as sessions:
+    with ctx.obj.open_sessions() as sessions:
         Accounts(sessions).set_password(name, password_hash)
         AccessLog(sessions).record("password_changed", username=_actor(), detail=name)
     typer.echo(f"password of {name} changed")
@@ -86,7 +85,7 @@ def password(
 @app.command("list")
 def list_users(ctx: typer.Context) -> None:
     """Every user with role and state."""
-    with bootstrap.open_sessions(ctx.obj.settings) as sessions:
+    with ctx.obj.open_sessions() as sessions:
         users = Accounts(sessions).users()
     table = Table(title="用户")
     for column in ("用户名", "角色", "状态", "创建时间 (UTC)"):

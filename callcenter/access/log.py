@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.access.tables import ACCESS_ACTIONS, AccessEvent
+from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.errors import LedgerError
-from callcenter.kernel.orm import utcnow
 from callcenter.kernel.transaction import transaction
 
 # What each action is called on the access log page.
@@ -57,8 +57,13 @@ class AccessPage:
 
 
 class AccessLog:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock | None = None) -> None:
         self._sessions = sessions
+        self._clock = clock or SystemClock()
+
+    def now(self) -> datetime:
+        """The time entries are stamped with, for windows counted back from now."""
+        return self._clock.now()
 
     def record(
         self,
@@ -78,7 +83,7 @@ class AccessLog:
             raise LedgerError(f"access log action {action!r} is not one of {ACCESS_ACTIONS}")
         with transaction(self._sessions, "access_log.record") as s:
             row = AccessEvent(
-                at=at or utcnow(),
+                at=at or self._clock.now(),
                 user_id=user_id,
                 username=username[:64],
                 role=role,

@@ -18,10 +18,12 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
+from callcenter.access import keys
 from callcenter.access.accounts import UserView
 from callcenter.access.permissions import Permission, allowed
-from callcenter.calls.store import LedgerUnavailable
-from callcenter.web import keys
+from callcenter.access.viewer import SessionViewer
+from callcenter.kernel.errors import LedgerUnavailable
+from callcenter.web import keys as web_keys
 from callcenter.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,8 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
         accounts = request.app[keys.ACCOUNTS]
         current = await asyncio.to_thread(accounts.session, token_hash(token))
     request[keys.CURRENT] = current
+    csrf = current.csrf_token if current is not None else request.cookies.get(keys.CSRF_COOKIE)
+    request[web_keys.VIEWER] = SessionViewer(current, csrf or "")
     return await handler(request)
 
 
@@ -213,7 +217,7 @@ async def start_session(request: web.Request, response: web.StreamResponse, user
         token,
         httponly=True,
         samesite="Lax",
-        secure=request.app[keys.SETTINGS].web.secure_cookies,
+        secure=request.app[web_keys.SETTINGS].secure_cookies,
         path="/",
     )
     response.del_cookie(keys.CSRF_COOKIE, path="/")
@@ -233,6 +237,9 @@ def new_csrf_cookie(request: web.Request) -> str:
         return existing
     token = secrets.token_urlsafe(32)
     request[keys.NEW_CSRF_COOKIE] = token
+    if request.get(keys.CURRENT) is None:
+        # the form about to be rendered posts the token this response's cookie will hold
+        request[web_keys.VIEWER] = SessionViewer(None, token)
     return token
 
 
@@ -244,6 +251,6 @@ def set_csrf_cookie(request: web.Request, response: web.StreamResponse) -> None:
             token,
             httponly=True,
             samesite="Strict",
-            secure=request.app[keys.SETTINGS].web.secure_cookies,
+            secure=request.app[web_keys.SETTINGS].secure_cookies,
             path="/",
         )

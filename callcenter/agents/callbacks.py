@@ -13,11 +13,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from callcenter.agents.tables import CallbackTask
-from callcenter.agents.takeover_log import CaseSummary, case_summary
 from callcenter.calls.tables import CallAttempt
+from callcenter.cases.store import CaseView, case_view
 from callcenter.cases.tables import Case
+from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.errors import AgentError
-from callcenter.kernel.orm import utcnow
 from callcenter.kernel.transaction import transaction
 
 
@@ -33,12 +33,13 @@ class CallbackView:
     done_by: str | None
     done_at: datetime | None
     note: str
-    case: CaseSummary
+    case: CaseView
 
 
 class CallbackTasks:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock | None = None) -> None:
         self._sessions = sessions
+        self._clock = clock or SystemClock()
 
     def add(self, attempt_id: str, takeover_id: int | None, reason: str, misconduct: bool) -> int:
         """Record a call-back for the call; a second one for the same takeover is the first."""
@@ -61,7 +62,7 @@ class CallbackTasks:
                 reason=reason,
                 misconduct=misconduct,
                 state="open",
-                created_at=utcnow(),
+                created_at=self._clock.now(),
                 note="",
             )
             s.add(row)
@@ -102,7 +103,7 @@ class CallbackTasks:
             done = s.execute(
                 update(CallbackTask)
                 .where(CallbackTask.id == task_id, CallbackTask.state == "open")
-                .values(state="done", done_by=by, done_at=utcnow(), note=note)
+                .values(state="done", done_by=by, done_at=self._clock.now(), note=note)
                 .returning(CallbackTask.id)
             ).first()
             if done is None:
@@ -134,7 +135,7 @@ def _views(s: Session, rows: list[CallbackTask]) -> list[CallbackView]:
             done_by=r.done_by,
             done_at=r.done_at,
             note=r.note,
-            case=case_summary(cases[r.case_id]),
+            case=case_view(cases[r.case_id]),
         )
         for r in rows
     ]

@@ -10,17 +10,15 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from callcenter import bootstrap
 from callcenter.agents.admin import Added, AgentAdmin
 from callcenter.agents.roster import AgentRoster
-from callcenter.ledger.taizhang import format_call_time
-from callcenter.settings import Settings
+from callcenter.kernel.clock import BEIJING
 from callcenter.telephony.ari.client import AriClient
 
 app = typer.Typer(help="Human agents: SIP accounts pushed to Asterisk without a restart.")
@@ -35,9 +33,11 @@ PasswordStdin = Annotated[
 ]
 
 
-def _with_admin(settings: Settings, action: Callable[[AgentAdmin], Awaitable[T]]) -> T:
+def _with_admin(deps: Any, action: Callable[[AgentAdmin], Awaitable[T]]) -> T:
+    settings = deps.settings
+
     async def run() -> T:
-        with bootstrap.open_sessions(settings) as sessions:
+        with deps.open_sessions() as sessions:
             async with AriClient(settings.ari) as ari:
                 return await action(AgentAdmin(AgentRoster(sessions), ari, settings.agents))
 
@@ -61,7 +61,7 @@ def _not_pushed(reason: str | None) -> None:
         )
 
 
-def _credentials(settings: Settings, added: Added) -> None:
+def _credentials(settings: Any, added: Added) -> None:
     typer.echo(f"  SIP user:     {added.agent.login}")
     typer.echo(f"  SIP password: {added.password}   (shown once; not stored)")
     typer.echo(f"  realm:        {added.agent.realm}")
@@ -81,7 +81,7 @@ def add(
     """Add an agent and push its SIP account to Asterisk; prints the softphone settings."""
     settings = ctx.obj.settings
     password = _password(password_stdin)
-    added = _with_admin(settings, lambda a: a.add(login, name or login, password, kind))
+    added = _with_admin(ctx.obj, lambda a: a.add(login, name or login, password, kind))
     typer.echo(f"agent {added.agent.login} ({added.agent.kind}) added")
     _credentials(settings, added)
     _not_pushed(added.not_pushed)
@@ -96,7 +96,7 @@ def password(
     """Give the agent a new SIP password (generated unless read from stdin)."""
     settings = ctx.obj.settings
     new = _password(password_stdin)
-    added = _with_admin(settings, lambda a: a.set_password(login, new))
+    added = _with_admin(ctx.obj, lambda a: a.set_password(login, new))
     typer.echo(f"agent {login}: new SIP password set")
     _credentials(settings, added)
     _not_pushed(added.not_pushed)
@@ -105,7 +105,7 @@ def password(
 @app.command()
 def disable(ctx: typer.Context, login: Annotated[str, typer.Argument(help="agent login")]) -> None:
     """Remove the agent's SIP account from Asterisk; the agent stays in the ledger."""
-    _, reason = _with_admin(ctx.obj.settings, lambda a: a.disable(login))
+    _, reason = _with_admin(ctx.obj, lambda a: a.disable(login))
     typer.echo(f"agent {login} disabled")
     _not_pushed(reason)
 
@@ -113,7 +113,7 @@ def disable(ctx: typer.Context, login: Annotated[str, typer.Argument(help="agent
 @app.command()
 def enable(ctx: typer.Context, login: Annotated[str, typer.Argument(help="agent login")]) -> None:
     """Give a disabled agent its SIP account back (same password as before)."""
-    _, reason = _with_admin(ctx.obj.settings, lambda a: a.enable(login))
+    _, reason = _with_admin(ctx.obj, lambda a: a.enable(login))
     typer.echo(f"agent {login} enabled")
     _not_pushed(reason)
 
@@ -121,7 +121,7 @@ def enable(ctx: typer.Context, login: Annotated[str, typer.Argument(help="agent 
 @app.command()
 def sync(ctx: typer.Context) -> None:
     """Push every agent to Asterisk again (after Asterisk lost its AstDB, for instance)."""
-    enabled = _with_admin(ctx.obj.settings, lambda a: a.sync())
+    enabled = _with_admin(ctx.obj, lambda a: a.sync())
     typer.echo(f"{enabled} enabled agents pushed to Asterisk")
 
 
@@ -132,7 +132,7 @@ def ready(
     off: Annotated[bool, typer.Option("--off", help="not ready")] = False,
 ) -> None:
     """Mark the agent ready (or not) to take calls, as the agent screen does."""
-    with bootstrap.open_sessions(ctx.obj.settings) as sessions:
+    with ctx.obj.open_sessions() as sessions:
         agent = AgentRoster(sessions).set_ready(login, not off)
     typer.echo(f"agent {login}: {'ready' if agent.ready else 'not ready'}")
 
@@ -140,7 +140,7 @@ def ready(
 @app.command("list")
 def list_(ctx: typer.Context) -> None:
     """The agents, their ready state, and their phones as Asterisk sees them."""
-    rows = _with_admin(ctx.obj.settings, lambda a: a.status())
+    rows = _with_admin(ctx.obj, lambda a: a.status())
     table = Table(title="坐席")
     for col in ("login", "name", "kind", "enabled", "ready", "phone", "idle since"):
         table.add_column(col)
@@ -153,6 +153,6 @@ def list_(ctx: typer.Context) -> None:
             "yes" if a.enabled else "no",
             "yes" if a.ready else "no",
             row.phone.label if row.phone is not None else "?",
-            format_call_time(a.idle_since),
+            a.idle_since.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
         )
     Console().print(table)

@@ -12,24 +12,23 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from typing import TYPE_CHECKING
 
 from callcenter.agents.callbacks import CallbackTasks
 from callcenter.agents.config import AgentSettings
-from callcenter.agents.handover import Handover, TakeoverMetrics
+from callcenter.agents.handover import Handover
+from callcenter.agents.metrics import TakeoverMetrics
 from callcenter.agents.notifier import Change, Notifier
 from callcenter.agents.pjsip import PjsipPush
 from callcenter.agents.presence import Presence
 from callcenter.agents.roster import AgentRoster
 from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.calls.line import AriLine
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.takeover import HandoverRequest, HandoverResult
+from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.errors import AgentError, AriError, CallcenterError
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.ari.router import EventRouter
-
-if TYPE_CHECKING:
-    from callcenter.calls.line import AriLine
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +43,7 @@ class TakeoverDesk:
         callbacks: CallbackTasks,
         notifier: Notifier,
         settings: AgentSettings,
+        clock: Clock | None = None,
     ) -> None:
         self.ari = ari
         self.router = router
@@ -52,6 +52,7 @@ class TakeoverDesk:
         self.callbacks = callbacks
         self.notifier = notifier
         self.settings = settings
+        self.clock = clock or SystemClock()
         self.presence = Presence(ari)
         # the latest takeovers' timings, for the benchmark and for health pages
         self.metrics: deque[TakeoverMetrics] = deque(maxlen=1000)

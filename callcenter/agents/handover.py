@@ -16,28 +16,25 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
+from callcenter.agents._legs import Event, Leg, offer_result
+from callcenter.agents.callbacks import CallbackTasks
+from callcenter.agents.config import AgentSettings
+from callcenter.agents.metrics import TakeoverMetrics
+from callcenter.agents.roster import AgentRoster
+from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.calls.line import AriLine
 from callcenter.interview.case import CaseInfo
-from callcenter.interview.outcome import (
-    CAUSE_BUSY,
-    CAUSE_CALL_REJECTED,
-    CAUSE_NO_ANSWER,
-    CAUSE_NO_USER_RESPONSE,
-)
 from callcenter.interview.port import CallerHungUp
 from callcenter.interview.takeover import HandoverRequest, HandoverResult
+from callcenter.kernel.clock import Clock
 from callcenter.kernel.errors import AgentError, AriError, AriNotFound
-from callcenter.kernel.orm import utcnow
-
-if TYPE_CHECKING:
-    from callcenter.agents.desk import TakeoverDesk
-    from callcenter.calls.line import AriLine
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.ari.router import EventRouter
 
 log = logging.getLogger(__name__)
 
-Event = dict[str, Any]
 RINGBACK = "tone:ring;tonezone=cn"
 LEG_GONE = frozenset({"ChannelHangupRequest", "StasisEnd", "ChannelDestroyed"})
 # a leg that neither answers nor fails this long after its ring timeout is given up
@@ -47,45 +44,28 @@ RING_GRACE = 10.0
 LEG_CHECK = 5.0
 
 
-@dataclass
-class TakeoverMetrics:
-    """Loop-time stamps of one takeover, for the benchmark."""
+class Staff(Protocol):
+    """What a takeover needs of the desk that runs it (``desk.TakeoverDesk``)."""
 
-    attempt_id: str
-    takeover_id: int
-    rule_id: str
-    fired: float
-    ringing: float | None = None
-    answered: float | None = None
-    bridged: float | None = None
-    agent: str | None = None
-    offers: int = 0
-    # SIP Call-IDs of the agents' legs, which is how a phone names the call it got
-    sip_call_ids: list[str] = field(default_factory=list)
+    ari: AriClient
+    router: EventRouter
+    roster: AgentRoster
+    log: TakeoverLog
+    callbacks: CallbackTasks
+    settings: AgentSettings
+    clock: Clock
 
+    async def next_agent(self, takeover_id: int, tried: set[str]) -> str | None: ...
 
-@dataclass
-class _Leg:
-    login: str
-    channel_id: str
-    offer_id: int
-    queue: asyncio.Queue[Event]
-
-
-def offer_result(cause: int | None) -> str:
-    if cause in (CAUSE_NO_ANSWER, CAUSE_NO_USER_RESPONSE):
-        return "no_answer"
-    if cause == CAUSE_CALL_REJECTED:
-        return "rejected"
-    if cause == CAUSE_BUSY:
-        return "busy"
-    return "failed"
+    async def changed(
+        self, takeover_id: int | None, *agents: str, kind: str = "takeover"
+    ) -> None: ...
 
 
 class Handover:
     def __init__(
         self,
-        desk: TakeoverDesk,
+        desk: Staff,
         takeover_id: int,
         attempt_id: str,
         case: CaseInfo,
@@ -208,13 +188,13 @@ class Handover:
 
     # -- one agent -------------------------------------------------------------------
 
-    async def _ring(self, login: str) -> _Leg | None:
+    async def _ring(self, login: str) -> Leg | None:
         """Ring one agent; their answered leg, or None once it failed (agent released)."""
         self.metrics.offers += 1
         channel_id = f"{self.attempt_id}-agent{self.metrics.offers}"
         queue = self.desk.router.register(channel_id)
         offer_id = await asyncio.to_thread(self.desk.log.offer, self.takeover_id, login, channel_id)
-        leg = _Leg(login, channel_id, offer_id, queue)
+        leg = Leg(login, channel_id, offer_id, queue)
         await self.desk.changed(self.takeover_id, login)
         try:
             channel = await self.ari.originate(
@@ -238,7 +218,7 @@ class Handover:
         await self._release(leg, result, cause)
         return None
 
-    async def _await_answer(self, leg: _Leg) -> tuple[str, int | None]:
+    async def _await_answer(self, leg: Leg) -> tuple[str, int | None]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.ring_timeout + RING_GRACE
         while True:
@@ -256,7 +236,9 @@ class Handover:
             kind = event.get("type")
             if _is_ringing(event) and self.metrics.ringing is None:
                 self.metrics.ringing = loop.time()
-                await asyncio.to_thread(self.desk.log.offer_ringing, leg.offer_id, utcnow())
+                await asyncio.to_thread(
+                    self.desk.log.offer_ringing, leg.offer_id, self.desk.clock.now()
+                )
                 await self.desk.changed(self.takeover_id, leg.login)
             elif kind == "StasisStart":
                 self.metrics.answered = loop.time()
@@ -265,7 +247,7 @@ class Handover:
                 cause = event.get("cause")
                 return offer_result(cause), cause
 
-    async def _next(self, leg: _Leg, timeout: float) -> Event | None:
+    async def _next(self, leg: Leg, timeout: float) -> Event | None:
         """The leg's next event; None on timeout; returns at once if the applicant left."""
         if self.line.hung_up.is_set():
             return None
@@ -285,7 +267,7 @@ class Handover:
             leg.queue.put_nowait(getter.result())  # not lost: read again next time
         return None
 
-    async def _hang_up_leg(self, leg: _Leg) -> None:
+    async def _hang_up_leg(self, leg: Leg) -> None:
         """Hang up the agent's leg and wait (briefly) until Asterisk has destroyed it."""
         try:
             await self.ari.hangup(leg.channel_id)
@@ -302,7 +284,7 @@ class Handover:
                     pass
 
     async def _release(
-        self, leg: _Leg, result: str, cause: int | None, talked: bool = False
+        self, leg: Leg, result: str, cause: int | None, talked: bool = False
     ) -> None:
         self.desk.router.unregister(leg.channel_id)
         pause = result == "no_answer" and self.settings.pause_on_no_answer
@@ -314,7 +296,7 @@ class Handover:
 
     # -- the conversation ---------------------------------------------------------
 
-    async def _converse(self, leg: _Leg) -> HandoverResult:
+    async def _converse(self, leg: Leg) -> HandoverResult:
         self._connected = True
         bridge_id = self.bridge_id
         await asyncio.to_thread(self.desk.log.offer_ended, leg.offer_id, "answered", None)
@@ -352,7 +334,7 @@ class Handover:
             await self.desk.changed(self.takeover_id, leg.login)
         return HandoverResult(connected=True, agent=leg.login)
 
-    async def _until_one_leaves(self, leg: _Leg) -> None:
+    async def _until_one_leaves(self, leg: Leg) -> None:
         while True:
             event = await self._next(leg, LEG_CHECK)
             if self.line.hung_up.is_set():

@@ -18,8 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from callcenter.agents.tables import AGENT_KINDS, Agent, Takeover
 from callcenter.calls.tables import CallAttempt
+from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.errors import AgentError
-from callcenter.kernel.orm import utcnow
 from callcenter.kernel.transaction import transaction
 from callcenter.kernel.upsert import changed
 
@@ -71,8 +71,9 @@ def _claim_is_free() -> ColumnElement[bool]:
 
 
 class AgentRoster:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock | None = None) -> None:
         self._sessions = sessions
+        self._clock = clock or SystemClock()
 
     # -- administration ------------------------------------------------------------
 
@@ -95,8 +96,8 @@ class AgentRoster:
                 password_digest=password_digest,
                 enabled=True,
                 ready=False,
-                idle_since=utcnow(),
-                created_at=utcnow(),
+                idle_since=self._clock.now(),
+                created_at=self._clock.now(),
             )
             s.add(row)
             s.flush()
@@ -111,7 +112,7 @@ class AgentRoster:
     def disable(self, login: str) -> AgentView:
         with transaction(self._sessions, "disable agent") as s:
             row = _agent(s, login)
-            row.enabled, row.ready, row.disabled_at = False, False, utcnow()
+            row.enabled, row.ready, row.disabled_at = False, False, self._clock.now()
             return _view(row)
 
     def enable(self, login: str) -> AgentView:
@@ -142,7 +143,7 @@ class AgentRoster:
             if ready and not row.enabled:
                 raise AgentError(f"agent {login!r} is disabled and cannot take calls")
             if ready and not row.ready:
-                row.idle_since = utcnow()
+                row.idle_since = self._clock.now()
             row.ready = ready
             return _view(row)
 
@@ -174,7 +175,7 @@ class AgentRoster:
                     and_(Agent.enabled, Agent.ready),
                     _claim_is_free(),
                 )
-                .values(busy_with=takeover_id, busy_since=utcnow())
+                .values(busy_with=takeover_id, busy_since=self._clock.now())
                 .execution_options(synchronize_session=False)
             )
             return changed(s, stmt)
@@ -184,7 +185,7 @@ class AgentRoster:
         ``pause`` (they let it ring out) makes them not ready until they say otherwise."""
         values: dict[str, object] = {"busy_with": None, "busy_since": None}
         if talked:
-            values["idle_since"] = utcnow()
+            values["idle_since"] = self._clock.now()
         if pause:
             values["ready"] = False
         with transaction(self._sessions, "release agent") as s:

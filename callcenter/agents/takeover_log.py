@@ -8,8 +8,8 @@ given so far, and stores the agent's outcome and note.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
@@ -20,27 +20,17 @@ from callcenter.agents.tables import (
     Takeover,
     TakeoverOffer,
 )
-from callcenter.calls.store import answer_from_row
+from callcenter.calls.records import answer_view
 from callcenter.calls.tables import AnswerRow, CallAttempt
+from callcenter.cases.store import CaseView, case_view
 from callcenter.cases.tables import Case
 from callcenter.interview.answers import Answer
+from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.errors import AgentError
-from callcenter.kernel.orm import utcnow
 from callcenter.kernel.transaction import transaction
 
 LIVE_STATES = ("ringing", "connected")
 END_STATES = ("ended", "no_agent", "abandoned")
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    case_id: int
-    case_no: str
-    applicant: str  # name and 先生 / 女士, or the applicant's organisation
-    unit: str
-    matter: str
-    completed_on: date
-    phone: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -73,7 +63,7 @@ class TakeoverView:
     outcome: str | None
     note: str
     noted_by: str | None
-    case: CaseSummary
+    case: CaseView
     answers: tuple[Answer, ...]
     offers: tuple[OfferView, ...]
 
@@ -87,8 +77,9 @@ class TakeoverView:
 
 
 class TakeoverLog:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock | None = None) -> None:
         self._sessions = sessions
+        self._clock = clock or SystemClock()
 
     # -- written by the controller -------------------------------------------------
 
@@ -113,7 +104,7 @@ class TakeoverLog:
                 misconduct=misconduct,
                 state="ringing",
                 channel_id=channel_id,
-                fired_at=utcnow(),
+                fired_at=self._clock.now(),
                 note="",
             )
             s.add(row)
@@ -127,7 +118,7 @@ class TakeoverLog:
                 agent_login=agent_login,
                 channel_id=channel_id,
                 result="ringing",
-                offered_at=utcnow(),
+                offered_at=self._clock.now(),
             )
             s.add(row)
             s.flush()
@@ -152,7 +143,7 @@ class TakeoverLog:
             s.execute(
                 update(TakeoverOffer)
                 .where(TakeoverOffer.id == offer_id)
-                .values(result=result, cause=cause, ended_at=utcnow())
+                .values(result=result, cause=cause, ended_at=self._clock.now())
             )
 
     def connected(self, takeover_id: int, agent_login: str, bridge_id: str) -> None:
@@ -164,7 +155,7 @@ class TakeoverLog:
                     state="connected",
                     agent_login=agent_login,
                     bridge_id=bridge_id,
-                    connected_at=utcnow(),
+                    connected_at=self._clock.now(),
                 )
             )
 
@@ -177,7 +168,7 @@ class TakeoverLog:
             s.execute(
                 update(Takeover)
                 .where(Takeover.id == takeover_id, Takeover.state.in_(LIVE_STATES))
-                .values(state=state, ended_at=utcnow())
+                .values(state=state, ended_at=self._clock.now())
             )
 
     # -- written by the agent ------------------------------------------------------
@@ -196,7 +187,7 @@ class TakeoverLog:
                 raise AgentError(f"no takeover {takeover_id}")
             if row.state in ("ringing", "no_agent", "abandoned") and row.connected_at is None:
                 raise AgentError(f"takeover {takeover_id} was never answered; nothing to record")
-            row.outcome, row.note, row.noted_by, row.noted_at = outcome, note, by, utcnow()
+            row.outcome, row.note, row.noted_by, row.noted_at = outcome, note, by, self._clock.now()
         return self.view(takeover_id)
 
     # -- read ----------------------------------------------------------------------
@@ -283,12 +274,12 @@ class TakeoverLog:
                     TakeoverOffer.takeover_id.in_(orphans),
                     TakeoverOffer.result == "ringing",
                 )
-                .values(result="cancelled", ended_at=utcnow())
+                .values(result="cancelled", ended_at=self._clock.now())
             )
             s.execute(
                 update(Takeover)
                 .where(Takeover.id.in_(orphans))
-                .values(state="abandoned", ended_at=utcnow())
+                .values(state="abandoned", ended_at=self._clock.now())
             )
             return legs
 
@@ -342,25 +333,12 @@ def _views(s: Session, rows: list[Takeover]) -> list[TakeoverView]:
             outcome=r.outcome,
             note=r.note,
             noted_by=r.noted_by,
-            case=case_summary(attempts[r.attempt_id].case),
+            case=case_view(attempts[r.attempt_id].case),
             answers=tuple(answers.get(r.attempt_id, ())),
             offers=tuple(offers.get(r.id, ())),
         )
         for r in rows
     ]
-
-
-def case_summary(case: Case) -> CaseSummary:
-    who = case.applicant_org or f"{case.applicant_name}{case.title}"
-    return CaseSummary(
-        case_id=case.id,
-        case_no=case.case_no,
-        applicant=who,
-        unit=case.unit.name,
-        matter=case.matter,
-        completed_on=case.completed_on,
-        phone=case.phone,
-    )
 
 
 def _answers(s: Session, attempt_ids: Iterable[str]) -> dict[str, list[Answer]]:
@@ -372,5 +350,5 @@ def _answers(s: Session, attempt_ids: Iterable[str]) -> dict[str, list[Answer]]:
         .order_by(AnswerRow.id)
     ).scalars()
     for a in rows:
-        out.setdefault(a.attempt_id, []).append(answer_from_row(a))
+        out.setdefault(a.attempt_id, []).append(answer_view(a).as_answer())
     return out

@@ -10,24 +10,27 @@ import asyncio
 import contextlib
 import logging
 import statistics
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from callcenter.calls.config import CallConfig
 from callcenter.calls.line import RESYNC, AriLine
 from callcenter.calls.recording import SealedFile, WholeCallRecorder, seal
+from callcenter.calls.store import Ledger
 from callcenter.interview.answers import Answer
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.flow import FlowOptions, Interview, InterviewResult
 from callcenter.interview.outcome import Outcome, classify_unanswered
+from callcenter.interview.script import Script
 from callcenter.interview.takeover import HandoverRequest, HandoverResult
+from callcenter.kernel.clock import Clock
 from callcenter.kernel.errors import AriError, PromptError
-from callcenter.telephony.prompts.cache import media_uri
-
-if TYPE_CHECKING:
-    from callcenter.calls.controller import Controller
+from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.ari.router import EventRouter
+from callcenter.telephony.prompts.cache import PromptCache, media_uri
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +47,55 @@ class CallResult:
     played: list[str] = field(default_factory=list)
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+# called after each answer is stored, e.g. to queue a transcription
+AnswerHook = Callable[[str, Answer], Awaitable[None]]
+
+
+class Handover(Protocol):
+    """Hands a call to a human agent when a takeover rule fires (``callcenter.agents``)."""
+
+    async def start(self) -> None: ...
+
+    async def hand_over(
+        self,
+        attempt_id: str,
+        case: CaseInfo,
+        line: AriLine,
+        request: HandoverRequest,
+        fired: float | None = None,
+    ) -> HandoverResult: ...
+
+
+@dataclass(frozen=True)
+class CallDeps:
+    """What one call uses, shared by every call of a controller."""
+
+    ari: AriClient
+    router: EventRouter
+    ledger: Ledger
+    script: Script
+    prompts: PromptCache
+    config: CallConfig
+    clock: Clock
+    owner: str  # the placing process's ARI app, recorded on each attempt
+    handover: Handover | None = None
+    answer_hooks: Sequence[AnswerHook] = ()
+
+
+async def render_prompts(deps: CallDeps, case: CaseInfo) -> dict[str, str]:
+    """Render every prompt a call of ``case`` may play, before dialling: no call waits for
+    TTS. Returns the media URI of each spoken text."""
+    fields = {**deps.script.defaults, **case.prompt_fields()}
+    items: dict[str, str] = {}  # spoken text -> prompt id, first id wins
+    for prompt_id, template in deps.script.prompts():
+        items.setdefault(template.format(**fields), prompt_id)
+    paths = await asyncio.to_thread(deps.prompts.render_many, list(items.items()))
+    return {t: media_uri(p) for t, p in zip(items, paths, strict=True)}
 
 
 class OutboundCall:
-    def __init__(self, controller: Controller, case: CaseInfo, attempt_id: str) -> None:
-        self.c = controller
+    def __init__(self, deps: CallDeps, case: CaseInfo, attempt_id: str) -> None:
+        self.c = deps
         self.case = case
         self.attempt_id = attempt_id
         self.media: dict[str, str] = {}
@@ -58,24 +103,20 @@ class OutboundCall:
 
     async def run(self) -> CallResult:
         c = self.c
-        await self.render_prompts()
+        self.media = await render_prompts(c, self.case)
         await asyncio.to_thread(
-            c.ledger.start_attempt, self.attempt_id, self.case.case_id, c.script.id, now(), c.owner
+            c.ledger.start_attempt,
+            self.attempt_id,
+            self.case.case_id,
+            c.script.id,
+            c.clock.now(),
+            c.owner,
         )
         queue = c.router.register(self.attempt_id)
         try:
             return await self._dial_and_talk(queue)
         finally:
             c.router.unregister(self.attempt_id)
-
-    async def render_prompts(self) -> None:
-        """Render every prompt this call may play before dialling: no call waits for TTS."""
-        fields = {**self.c.script.defaults, **self.case.prompt_fields()}
-        items: dict[str, str] = {}  # spoken text -> prompt id, first id wins
-        for prompt_id, template in self.c.script.prompts():
-            items.setdefault(template.format(**fields), prompt_id)
-        paths = await asyncio.to_thread(self.c.prompts.render_many, list(items.items()))
-        self.media = {t: media_uri(p) for t, p in zip(items, paths, strict=True)}
 
     def _media_for(self, text: str) -> str:
         try:
@@ -85,14 +126,14 @@ class OutboundCall:
 
     async def _dial_and_talk(self, queue: asyncio.Queue[dict[str, Any]]) -> CallResult:
         c = self.c
-        endpoint = c.settings.dial.endpoint.format(number=self.case.phone)
+        endpoint = c.config.dial.endpoint.format(number=self.case.phone)
         try:
             await c.ari.originate(
                 endpoint,
                 channel_id=self.attempt_id,
                 app_args="followup",
-                timeout=c.settings.dial.ring_timeout,
-                caller_id=c.settings.dial.caller_id,
+                timeout=c.config.dial.ring_timeout,
+                caller_id=c.config.dial.caller_id,
             )
         except AriError as exc:
             return await self._finish(Outcome.FAILED, None, f"呼叫失败：{exc}")
@@ -100,16 +141,16 @@ class OutboundCall:
         answered = await self._wait_for_answer(queue)
         if isinstance(answered, CallResult):
             return answered
-        await asyncio.to_thread(c.ledger.mark_answered, self.attempt_id, now())
+        await asyncio.to_thread(c.ledger.mark_answered, self.attempt_id, c.clock.now())
         line = AriLine(
             c.ari,
             self.attempt_id,
             queue,
             self._media_for,
-            spool_dir=c.settings.asterisk_recordings,
-            recordings_dir=c.settings.recordings_dir.resolve(),
+            spool_dir=c.config.spool_dir,
+            recordings_dir=c.config.recordings_dir.resolve(),
         )
-        if c.desk is not None:
+        if c.handover is not None:
             line.handover = partial(self._hand_over, line)
         pump = asyncio.create_task(line.pump(), name=f"pump-{self.attempt_id}")
         recorder = WholeCallRecorder(
@@ -123,19 +164,19 @@ class OutboundCall:
                 line,
                 self._save_answer,
                 FlowOptions(
-                    key_timeout=c.settings.ivr.key_timeout,
-                    recording_max_seconds=c.settings.ivr.recording_max_seconds,
-                    recording_max_silence=c.settings.ivr.recording_max_silence,
+                    key_timeout=c.config.ivr.key_timeout,
+                    recording_max_seconds=c.config.ivr.recording_max_seconds,
+                    recording_max_silence=c.config.ivr.recording_max_silence,
                 ),
             )
             try:
-                async with asyncio.timeout(c.settings.ivr.max_call_seconds):
+                async with asyncio.timeout(c.config.ivr.max_call_seconds):
                     result = await interview.run()
             except TimeoutError:
                 log.error(
                     "call %s: longer than %s s, hanging up",
                     self.attempt_id,
-                    c.settings.ivr.max_call_seconds,
+                    c.config.ivr.max_call_seconds,
                 )
                 result = InterviewResult(
                     Outcome.PARTIAL, list(interview.answers), "超过最长通话时长，系统挂断"
@@ -164,7 +205,7 @@ class OutboundCall:
 
     async def _wait_for_answer(self, queue: asyncio.Queue[dict[str, Any]]) -> CallResult | None:
         """Wait for StasisStart (answered); a destroyed channel ends the attempt instead."""
-        limit = self.c.settings.dial.ring_timeout + 30
+        limit = self.c.config.dial.ring_timeout + 30
         try:
             async with asyncio.timeout(limit):
                 while True:
@@ -197,7 +238,7 @@ class OutboundCall:
                 self.c.ledger.save_answer,
                 self.attempt_id,
                 answer,
-                self.c.settings.storage_root.resolve(),
+                self.c.config.storage_root.resolve(),
             )
             if answer.recording is not None:
                 sealed = await asyncio.to_thread(seal, answer.recording)
@@ -213,8 +254,8 @@ class OutboundCall:
         fired = asyncio.get_running_loop().time()
         # the agent's screen reads the answers so far from the ledger: all must be there
         await self._flush_writes()
-        assert self.c.desk is not None
-        return await self.c.desk.hand_over(self.attempt_id, self.case, line, request, fired)
+        assert self.c.handover is not None
+        return await self.c.handover.hand_over(self.attempt_id, self.case, line, request, fired)
 
     async def _flush_writes(self) -> None:
         if self._writes is not None:
@@ -232,7 +273,7 @@ class OutboundCall:
                 duration=sealed.duration,
                 sha256=sealed.sha256,
                 question_id=question_id,
-                storage_root=self.c.settings.storage_root.resolve(),
+                storage_root=self.c.config.storage_root.resolve(),
             )
         )
 
@@ -240,7 +281,12 @@ class OutboundCall:
         # shielded: a cancelled controller must still close the ledger row it opened
         await asyncio.shield(
             asyncio.to_thread(
-                self.c.ledger.finish_attempt, self.attempt_id, outcome, cause, now(), note
+                self.c.ledger.finish_attempt,
+                self.attempt_id,
+                outcome,
+                cause,
+                self.c.clock.now(),
+                note,
             )
         )
         log.info("call %s (case %s): %s %s", self.attempt_id, self.case.case_id, outcome, note)

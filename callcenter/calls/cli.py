@@ -7,20 +7,17 @@ from typing import Annotated
 
 import typer
 
-from callcenter import bootstrap
-
 
 def call(
     ctx: typer.Context,
     case_numbers: Annotated[list[str], typer.Argument(help="办件 numbers of cases in the ledger")],
 ) -> None:
     """Place a follow-up call to each case (at once, within the concurrency limit)."""
-    settings = ctx.obj.settings
-    with bootstrap.open_ledger(settings) as ledger:
+    with ctx.obj.open_ledger() as ledger:
         infos = [ledger.case_info(ledger.find_case(n)) for n in case_numbers]
 
         async def run() -> list:  # type: ignore[type-arg]
-            async with bootstrap.controller(settings, ledger) as ctl:
+            async with ctx.obj.controller(ledger) as ctl:
                 return await ctl.call_all(infos)
 
         for no, result in zip(case_numbers, asyncio.run(run()), strict=True):

@@ -13,61 +13,45 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-from callcenter.agents.desk import TakeoverDesk
-from callcenter.calls.call import CallResult, OutboundCall, now
+from callcenter.calls.call import CallDeps, CallResult, OutboundCall, render_prompts
 from callcenter.calls.leases import Leases
 from callcenter.calls.line import RESYNC
 from callcenter.calls.slots import LocalSlots, Slots
-from callcenter.calls.store import Ledger
-from callcenter.interview.answers import Answer
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.outcome import Outcome
-from callcenter.interview.script import Script
 from callcenter.kernel.errors import AriError, AriNotFound, LedgerError
-from callcenter.settings import Settings
-from callcenter.telephony.ari.client import AriClient
-from callcenter.telephony.ari.router import EventRouter
-from callcenter.telephony.prompts.cache import PromptCache
 
 log = logging.getLogger(__name__)
 
-AnswerHook = Callable[[str, Answer], Awaitable[None]]
-
 
 class Controller:
+    """Places calls with ``deps`` (whose router must be the one fed by this controller's
+    events WebSocket: the composition root builds both)."""
+
     def __init__(
         self,
-        ari: AriClient,
-        ledger: Ledger,
-        script: Script,
-        prompts: PromptCache,
-        settings: Settings,
+        deps: CallDeps,
         *,
         slots: Slots | None = None,
         leases: Leases | None = None,
     ) -> None:
-        self.ari = ari
-        self.ledger = ledger
-        self.script = script
-        self.prompts = prompts
-        self.settings = settings
-        self.router = EventRouter(fallback=self._unrouted)
-        self.slots: Slots = slots or LocalSlots(settings.dial.max_concurrent)
+        self.deps = deps
+        self.ari = deps.ari
+        self.ledger = deps.ledger
+        self.router = deps.router
+        self.clock = deps.clock
+        self.lease_seconds = deps.config.controller.lease_seconds
+        self.slots: Slots = slots or LocalSlots(deps.config.dial.max_concurrent)
         # the process's name among those sharing the ledger: its ARI app, unique per
         # connected process; recorded on each attempt it places
-        self.owner = ari.app
+        self.owner = deps.owner
         self.leases = leases
         self._heartbeat: asyncio.Task[None] | None = None
         self.active: set[str] = set()
         self.resyncs = 0  # (re)connections of the events WebSocket so far
-        # called after each answer is stored, e.g. to queue a transcription
-        self.answer_hooks: list[AnswerHook] = []
-        # hands calls to human agents when the script's takeover rules fire (bootstrap)
-        self.desk: TakeoverDesk | None = None
         self._events: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Controller:
@@ -84,8 +68,8 @@ class Controller:
             await self._renew_lease()
             self._heartbeat = asyncio.create_task(self._keep_lease(), name="controller-lease")
         await self.recover()
-        if self.desk is not None:
-            await self.desk.start()
+        if self.deps.handover is not None:
+            await self.deps.handover.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -107,9 +91,13 @@ class Controller:
         async with self.slots.hold(attempt_id):
             self.active.add(attempt_id)
             try:
-                return await OutboundCall(self, case, attempt_id).run()
+                return await OutboundCall(self.deps, case, attempt_id).run()
             finally:
                 self.active.discard(attempt_id)
+
+    async def render_prompts(self, case: CaseInfo) -> None:
+        """Render a case's prompts ahead of its call (a campaign does it when queuing)."""
+        await render_prompts(self.deps, case)
 
     async def call_all(self, cases: Iterable[CaseInfo]) -> list[CallResult]:
         return list(await asyncio.gather(*(self.call(c) for c in cases)))
@@ -121,7 +109,9 @@ class Controller:
         sharing the ledger may be in the middle of theirs. Safe to call at any time.
         """
         if self.leases is not None:
-            left = await asyncio.to_thread(self.leases.orphaned_attempts, self.owner, now())
+            left = await asyncio.to_thread(
+                self.leases.orphaned_attempts, self.owner, self.clock.now()
+            )
         else:
             left = await asyncio.to_thread(self.ledger.unfinished_attempts)
         closed = 0
@@ -139,7 +129,7 @@ class Controller:
             if view.answers:
                 note += f"，已答{sum(1 for a in view.answers if a.question_id != 'consent')}题"
             if await asyncio.to_thread(
-                self.ledger.finish_attempt, attempt_id, outcome, None, now(), note
+                self.ledger.finish_attempt, attempt_id, outcome, None, self.clock.now(), note
             ):
                 closed += 1
         if closed:
@@ -164,8 +154,8 @@ class Controller:
         await asyncio.to_thread(
             self.leases.renew,
             self.owner,
-            self.settings.campaign.lease_seconds,
-            now(),
+            self.lease_seconds,
+            self.clock.now(),
             socket.gethostname(),
             os.getpid(),
         )
@@ -173,7 +163,7 @@ class Controller:
     async def _keep_lease(self) -> None:
         """Renew the lease at a third of its length, so one missed write does not lose it."""
         while True:
-            await asyncio.sleep(self.settings.campaign.lease_seconds / 3)
+            await asyncio.sleep(self.lease_seconds / 3)
             try:
                 await self._renew_lease()
             except LedgerError as exc:
@@ -190,6 +180,3 @@ class Controller:
             queue = self.router.queue_for(attempt_id)
             if queue is not None:
                 queue.put_nowait({"type": RESYNC, "channel_ids": channel_ids})
-
-    async def _unrouted(self, event: dict[str, Any]) -> None:
-        log.debug("event for no call in progress: %s", event.get("type"))

@@ -1,75 +1,43 @@
-"""The ledger's write and read API: the only way the rest of the service touches the database.
+"""The ledger's write API: the controller's record of every call as it happens.
 
 Every method runs in its own short transaction and may be repeated after a crash or a
-lost connection: a second call finds the first one's work and leaves it alone.
+lost connection: a second call finds the first one's work and leaves it alone. Reading
+calls back, with their 台账 rows, is ``callcenter.ledger.store.LedgerReader``'s; what
+is read here is what writing needs (a case to call, an attempt to close, a file to serve).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload, sessionmaker
+from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
-from callcenter.agents.remarks import agent_remarks
+from callcenter.calls.records import AttemptView, RecordingView, attempt_view, recording_view
 from callcenter.calls.tables import AnswerRow, CallAttempt, Recording
+from callcenter.cases.store import case_view
 from callcenter.cases.tables import UNIT_KINDS, Case, Unit
 from callcenter.interview.answers import Answer
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.outcome import Outcome
+from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.errors import LedgerError
 from callcenter.kernel.errors import LedgerUnavailable as LedgerUnavailable  # re-exported
-from callcenter.kernel.orm import utcnow
 from callcenter.kernel.transaction import transaction
 from callcenter.kernel.upsert import changed, insert
-from callcenter.ledger import taizhang as tz
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class AttemptView:
-    """A call attempt as stored, detached from the database."""
-
-    attempt_id: str
-    case_id: int
-    script_id: str
-    attempt_no: int
-    started_at: datetime
-    answered_at: datetime | None
-    ended_at: datetime | None
-    outcome: Outcome | None
-    hangup_cause: int | None
-    note: str
-    answers: tuple[Answer, ...]  # in the order first saved; recordings as stored paths
-
-    @property
-    def finished(self) -> bool:
-        return self.ended_at is not None
-
-
-@dataclass(frozen=True)
-class RecordingView:
-    id: int
-    kind: str  # 'call' | 'answer'
-    question_id: str | None
-    path: Path  # relative to the storage root when it lies under it
-    duration_seconds: float | None
-    sha256: str | None
-    transcript: str | None
-    transcript_status: str | None = None  # see callcenter.transcription.store
-
-
 class Ledger:
-    """Writes calls into the 电话回访登记台账 and reads them back."""
+    """Writes calls into the 电话回访登记台账; ``clock`` stamps when rows were written."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, clock: Clock | None = None) -> None:
         self._sessions = sessions
+        self._clock = clock or SystemClock()
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -116,7 +84,7 @@ class Ledger:
                 matter=matter,
                 completed_on=completed_on,
                 is_complaint=is_complaint,
-                created_at=utcnow(),
+                created_at=self._clock.now(),
             )
             s.execute(stmt.on_conflict_do_nothing(index_elements=[Case.case_no]))
             return s.execute(select(Case.id).where(Case.case_no == case_no)).scalar_one()
@@ -130,20 +98,12 @@ class Ledger:
             return case_id
 
     def case_info(self, case_id: int) -> CaseInfo:
+        """The case as a call to it needs it."""
         with self._transaction("case_info") as s:
             case = s.get(Case, case_id, options=[joinedload(Case.unit)])
             if case is None:
                 raise LedgerError(f"unknown case id {case_id}")
-            return CaseInfo(
-                case_id=case.id,
-                applicant_name=case.applicant_name,
-                phone=case.phone,
-                unit=case.unit.name,
-                matter=case.matter,
-                completed_on=case.completed_on,
-                title=case.title,
-                extra={"org": case.applicant_org} if case.applicant_org else {},
-            )
+            return case_view(case).info()
 
     # -- call attempts ---------------------------------------------------------------
 
@@ -172,7 +132,7 @@ class Ledger:
                 started_at=started_at,
                 note="",
                 owner=owner,
-                created_at=utcnow(),
+                created_at=self._clock.now(),
             )
             if changed(s, stmt.on_conflict_do_nothing(index_elements=["id"])):
                 return True
@@ -209,13 +169,15 @@ class Ledger:
 
         A recording is stored relative to ``storage_root`` when it lies under it.
         """
-        answered_at = utcnow() if at is None else _require_aware(at, "at")
+        answered_at = self._clock.now() if at is None else _require_aware(at, "at")
         with self._transaction("save_answer") as s:
             _require_attempt(s, attempt_id)
             recording_id = None
             if answer.recording is not None:
                 path = _stored_path(answer.recording, storage_root)
-                recording_id = _answer_recording(s, attempt_id, answer.question_id, path)
+                recording_id = _answer_recording(
+                    s, attempt_id, answer.question_id, path, self._clock.now()
+                )
             values = {
                 "label": answer.label,
                 "kind": answer.kind,
@@ -259,7 +221,12 @@ class Ledger:
                     )
                 ).scalar_one_or_none()
                 if row is None:
-                    row = Recording(attempt_id=attempt_id, kind="call", path=stored)
+                    row = Recording(
+                        attempt_id=attempt_id,
+                        kind="call",
+                        path=stored,
+                        created_at=self._clock.now(),
+                    )
                     s.add(row)
             else:
                 row = s.execute(
@@ -277,45 +244,11 @@ class Ledger:
             s.flush()
             return row.id
 
-    def recordings(self, attempt_id: str) -> list[RecordingView]:
-        """The attempt's recordings, the whole call first, then answers in order."""
-        with self._transaction("recordings") as s:
-            rows = s.execute(
-                select(Recording)
-                .where(Recording.attempt_id == attempt_id)
-                .order_by(Recording.kind != "call", Recording.id)
-            ).scalars()
-            return [
-                RecordingView(
-                    r.id,
-                    r.kind,
-                    r.question_id,
-                    Path(r.path),
-                    r.duration_seconds,
-                    r.sha256,
-                    r.transcript,
-                    r.transcript_status,
-                )
-                for r in rows
-            ]
-
-    def save_transcript(self, attempt_id: str, question_id: str, text: str) -> None:
-        """Attach the text of a recorded answer once speech recognition has run."""
-        with self._transaction("save_transcript") as s:
-            recording_id = s.execute(
-                select(AnswerRow.recording_id).where(
-                    AnswerRow.attempt_id == attempt_id, AnswerRow.question_id == question_id
-                )
-            ).scalar_one_or_none()
-            if recording_id is None:
-                raise LedgerError(
-                    f"attempt {attempt_id!r} has no recorded answer to question {question_id!r}"
-                )
-            s.execute(
-                update(Recording)
-                .where(Recording.id == recording_id)
-                .values(transcript=text, transcript_status="done", transcript_error=None)
-            )
+    def recording(self, recording_id: int) -> RecordingView | None:
+        """A stored recording, for the player that serves its file; None if unknown."""
+        with self._transaction("recording") as s:
+            row = s.get(Recording, recording_id)
+            return None if row is None else recording_view(row)
 
     def finish_attempt(
         self,
@@ -343,6 +276,18 @@ class Ledger:
             log.debug("attempt %s was already finished; %s ignored", attempt_id, outcome.value)
             return False
 
+    def attempt(self, attempt_id: str) -> AttemptView:
+        """The attempt as stored, for whoever has to close it after its call was lost."""
+        with self._transaction("attempt") as s:
+            row = s.get(
+                CallAttempt,
+                attempt_id,
+                options=[selectinload(CallAttempt.answers).joinedload(AnswerRow.recording)],
+            )
+            if row is None:
+                raise LedgerError(f"unknown call attempt {attempt_id!r}")
+            return attempt_view(row)
+
     def unfinished_attempts(self) -> list[str]:
         """Attempts started but never finished, oldest first: work left by a crash."""
         with self._transaction("unfinished_attempts") as s:
@@ -352,67 +297,6 @@ class Ledger:
                 .order_by(CallAttempt.started_at, CallAttempt.id)
             )
             return list(s.execute(stmt).scalars())
-
-    def attempt(self, attempt_id: str) -> AttemptView:
-        with self._transaction("attempt") as s:
-            row = s.get(
-                CallAttempt,
-                attempt_id,
-                options=[selectinload(CallAttempt.answers).joinedload(AnswerRow.recording)],
-            )
-            if row is None:
-                raise LedgerError(f"unknown call attempt {attempt_id!r}")
-            return AttemptView(
-                attempt_id=row.id,
-                case_id=row.case_id,
-                script_id=row.script_id,
-                attempt_no=row.attempt_no,
-                started_at=row.started_at,
-                answered_at=row.answered_at,
-                ended_at=row.ended_at,
-                outcome=Outcome(row.outcome) if row.outcome is not None else None,
-                hangup_cause=row.hangup_cause,
-                note=row.note,
-                answers=tuple(answer_from_row(a) for a in row.answers),
-            )
-
-    # -- the 台账 ---------------------------------------------------------------------
-
-    def taizhang(
-        self,
-        month: str | None = None,
-        unit: str | None = None,
-        attempt_ids: Collection[str] | None = None,
-    ) -> list[tz.TaizhangRow]:
-        """The 台账: one row per finished attempt, in the order the calls were placed.
-
-        ``month`` (YYYY-MM) keeps the calls placed in that Beijing month; ``unit`` keeps
-        the cases of one 所 or 窗口, since each keeps and reports its own 台账, which is
-        also why 回访单位 is the case's unit; ``attempt_ids`` keeps only those attempts.
-        """
-        bounds = tz.month_bounds(month) if month is not None else None
-        with self._transaction("taizhang") as s:
-            stmt = (
-                select(CallAttempt)
-                .join(CallAttempt.case)
-                .where(CallAttempt.ended_at.is_not(None))
-                .options(
-                    contains_eager(CallAttempt.case).joinedload(Case.unit),
-                    selectinload(CallAttempt.answers).joinedload(AnswerRow.recording),
-                )
-                .order_by(CallAttempt.started_at, CallAttempt.id)
-            )
-            if bounds is not None:
-                stmt = stmt.where(
-                    CallAttempt.started_at >= bounds[0], CallAttempt.started_at < bounds[1]
-                )
-            if unit is not None:
-                stmt = stmt.where(Case.unit_id == _unit_id(s, unit))
-            if attempt_ids is not None:
-                stmt = stmt.where(CallAttempt.id.in_(list(attempt_ids)))
-            # what agents wrote after taking a call over or calling back goes into 备注
-            agents = agent_remarks(s, stmt.with_only_columns(CallAttempt.id).order_by(None))
-            return [_taizhang_row(a, agents.get(a.id, "")) for a in s.execute(stmt).scalars()]
 
     # -- plumbing --------------------------------------------------------------------
 
@@ -447,7 +331,9 @@ def _stored_path(path: Path, storage_root: Path | None) -> str:
     return path.as_posix()
 
 
-def _answer_recording(s: Session, attempt_id: str, question_id: str, path: str) -> int:
+def _answer_recording(
+    s: Session, attempt_id: str, question_id: str, path: str, now: datetime
+) -> int:
     """Id of the recording row for this answer, reusing the one a retry already made."""
     existing = s.execute(
         select(Recording)
@@ -456,7 +342,7 @@ def _answer_recording(s: Session, attempt_id: str, question_id: str, path: str) 
     ).scalar_one_or_none()
     if existing is None:
         existing = Recording(
-            attempt_id=attempt_id, question_id=question_id, kind="answer", path=path
+            attempt_id=attempt_id, question_id=question_id, kind="answer", path=path, created_at=now
         )
         s.add(existing)
         s.flush()
@@ -468,42 +354,3 @@ def _answer_recording(s: Session, attempt_id: str, question_id: str, path: str) 
         existing.transcript_runs = 0
         s.flush()
     return existing.id
-
-
-def answer_from_row(row: AnswerRow) -> Answer:
-    """A stored answer as the domain's Answer (recordings as stored paths)."""
-    return Answer(
-        question_id=row.question_id,
-        label=row.label,
-        kind=row.kind,
-        keys=row.keys,
-        value=row.value,
-        recording=Path(row.recording.path) if row.recording is not None else None,
-        score=row.score,
-    )
-
-
-def _taizhang_row(attempt: CallAttempt, agent_remark: str = "") -> tz.TaizhangRow:
-    case = attempt.case
-    if attempt.outcome is None:  # finish_attempt sets both; only a hand edit gets here
-        raise LedgerError(f"attempt {attempt.id!r} has ended_at but no outcome")
-    outcome = Outcome(attempt.outcome)
-    answers = [answer_from_row(a) for a in attempt.answers]
-    transcripts = {
-        a.question_id: a.recording.transcript
-        for a in attempt.answers
-        if a.recording is not None and a.recording.transcript
-    }
-    return tz.TaizhangRow(
-        unit=case.unit.name,
-        called_at=tz.format_call_time(attempt.started_at),
-        respondent=case.applicant_org or case.applicant_name,
-        matter=case.matter,
-        phone_record=tz.phone_record(outcome, answers, transcripts),
-        remark=tz.remark(
-            outcome,
-            answers,
-            "；".join(n for n in (attempt.note, agent_remark) if n),
-            complaint=case.is_complaint,
-        ),
-    )

@@ -15,8 +15,8 @@ from aiohttp import web
 from callcenter.access import security
 from callcenter.access.permissions import Permission
 from callcenter.access.security import requires
+from callcenter.calls import keys
 from callcenter.calls.integrity import RecordingStatus
-from callcenter.web import keys
 
 routes = web.RouteTableDef()
 
@@ -30,7 +30,7 @@ async def recording(request: web.Request) -> web.StreamResponse:
         # Another site's page must not make a logged-in browser fetch (and log) this.
         raise web.HTTPForbidden(text="cross-site request refused")
     recording_id = int(request.match_info["recording_id"])
-    facts = await asyncio.to_thread(request.app[keys.SEARCH].recording, recording_id)
+    facts = await asyncio.to_thread(request.app[keys.RECORDINGS].recording, recording_id)
     if facts is None:
         raise web.HTTPNotFound(text=f"没有编号为 {recording_id} 的录音")
     check = await asyncio.to_thread(request.app[keys.VERIFIER].check, facts.path, facts.sha256)
@@ -64,3 +64,8 @@ def _opens(request: web.Request) -> bool:
     except ValueError:
         return True  # FileResponse answers a malformed range; count it as an opening
     return requested.start is None or requested.start == 0
+
+
+def setup(app: web.Application) -> None:
+    """Add the recordings' route; ``RECORDINGS`` and ``VERIFIER`` must be set by startup."""
+    app.router.add_routes(routes)

@@ -5,23 +5,20 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
-from callcenter import bootstrap
 from callcenter.campaign.runtime import process_app_name
 from callcenter.campaign.service import Plan
 from callcenter.campaign.status import CampaignStatus, campaign_status
 from callcenter.campaign.store import CampaignStore, SampleRow
 from callcenter.campaign.tasks import DISPATCH
 from callcenter.cases.phones import PhoneError, normalise
-from callcenter.kernel.celery_app import make_celery
 from callcenter.kernel.errors import CampaignError
-from callcenter.settings import Settings
 
 app = typer.Typer(help="Monthly follow-up campaigns: sample, pace, dial, retry.")
 dnc = typer.Typer(help="The do-not-call list.")
@@ -47,9 +44,8 @@ def plan(
     show: Annotated[int, typer.Option(help="sampled cases to list (0: none, -1: all)")] = 20,
 ) -> None:
     """Draw (or show) the month's sample and quotas; nothing is dialled."""
-    settings = ctx.obj.settings
-    with bootstrap.open_ledger(settings) as ledger:
-        service = bootstrap.campaign_service(settings, ledger)
+    with ctx.obj.open_ledger() as ledger:
+        service = ctx.obj.campaign_service(ledger)
         result = service.plan(month, seed=seed, redraw=redraw)
         rows = CampaignStore(ledger.sessions).sample(result.campaign.month)
     console = Console()
@@ -101,8 +97,8 @@ def plan_view(p: Plan, rows: list[SampleRow], show: int) -> Group:
             t.add_column(col)
         for r in listed:
             t.add_row(
-                str(r.draw), REASONS.get(r.reason, r.reason), r.case_no, r.unit,
-                r.applicant_name, r.phone, r.matter, str(r.completed_on),
+                str(r.draw), REASONS.get(r.reason, r.reason), r.case.case_no, r.case.unit,
+                r.case.applicant_name, r.case.phone, r.case.matter, str(r.case.completed_on),
                 r.job_result or r.job_state,
             )  # fmt: skip
         parts.append(t)
@@ -118,22 +114,22 @@ def run(
 ) -> None:
     """Start (or resume) dialling on the workers, and watch it progress."""
     settings = ctx.obj.settings
-    celery = make_celery(settings)
+    celery = ctx.obj.celery()
     if not celery.control.ping(timeout=2.0):
         raise CampaignError(
             f"no campaign worker answers on {settings.campaign.broker_url}; "
             "start one with 'callcenter campaign worker'"
         )
-    with bootstrap.open_ledger(settings) as ledger:
-        view = bootstrap.campaign_service(settings, ledger).start(month)
+    with ctx.obj.open_ledger() as ledger:
+        view = ctx.obj.campaign_service(ledger).start(month)
     celery.send_task(DISPATCH)
     typer.echo(f"campaign {view.month} running")
     if watch:
-        _watch(settings, view.month, interval)
+        _watch(ctx.obj, view.month, interval)
 
 
-def _watch(settings: Settings, month: str, interval: float) -> None:
-    with bootstrap.open_ledger(settings) as ledger, Live(refresh_per_second=4) as live:
+def _watch(deps: Any, month: str, interval: float) -> None:
+    with deps.open_ledger() as ledger, Live(refresh_per_second=4) as live:
         store = CampaignStore(ledger.sessions)
         try:
             while True:
@@ -167,7 +163,7 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Where a campaign stands: dialled / answered / completed / retrying / remaining."""
-    with bootstrap.open_ledger(ctx.obj.settings) as ledger:
+    with ctx.obj.open_ledger() as ledger:
         s = campaign_status(CampaignStore(ledger.sessions), month)
     if as_json:
         typer.echo(json.dumps(s.as_dict(), ensure_ascii=False))
@@ -178,18 +174,17 @@ def status(
 @app.command()
 def pause(ctx: typer.Context, month: MonthOption = None) -> None:
     """No new call starts; calls on the line finish."""
-    with bootstrap.open_ledger(ctx.obj.settings) as ledger:
-        view = bootstrap.campaign_service(ctx.obj.settings, ledger).pause(month)
+    with ctx.obj.open_ledger() as ledger:
+        view = ctx.obj.campaign_service(ledger).pause(month)
     typer.echo(f"campaign {view.month} paused")
 
 
 @app.command()
 def resume(ctx: typer.Context, month: MonthOption = None) -> None:
     """Dial again after a pause."""
-    settings = ctx.obj.settings
-    with bootstrap.open_ledger(settings) as ledger:
-        view = bootstrap.campaign_service(settings, ledger).resume(month)
-    make_celery(settings).send_task(DISPATCH)
+    with ctx.obj.open_ledger() as ledger:
+        view = ctx.obj.campaign_service(ledger).resume(month)
+    ctx.obj.celery().send_task(DISPATCH)
     typer.echo(f"campaign {view.month} running")
 
 
@@ -203,9 +198,9 @@ def worker(
 ) -> None:
     """Run a Celery worker that dials (any number of them may run)."""
     settings = ctx.obj.settings
-    with bootstrap.open_ledger(settings):
+    with ctx.obj.open_ledger():
         pass  # migrated before any task touches the tables
-    celery = make_celery(settings, worker=True)
+    celery = ctx.obj.celery(worker=True)
     argv = ["worker", "--pool=threads", f"--loglevel={loglevel}"]
     argv += [f"--concurrency={threads or settings.campaign.worker_threads}"]
     argv += [f"--hostname={process_app_name('campaign')}@%h"]
@@ -222,7 +217,7 @@ def beat(
 ) -> None:
     """Run Celery beat: the monthly plan and the dispatch every few seconds (run one)."""
     schedule.parent.mkdir(parents=True, exist_ok=True)
-    celery = make_celery(ctx.obj.settings)
+    celery = ctx.obj.celery()
     celery.start(["beat", f"--schedule={schedule}", f"--loglevel={loglevel}"])
 
 
@@ -234,24 +229,22 @@ def dnc_add(
 ) -> None:
     """Never call this number again (honoured when sampling and before each dial)."""
     number = _number(phone)
-    with bootstrap.open_ledger(ctx.obj.settings) as ledger:
-        added = CampaignStore(ledger.sessions).add_do_not_call(
-            number, reason, bootstrap.campaign_service(ctx.obj.settings, ledger).clock.now()
-        )
+    with ctx.obj.open_ledger() as ledger:
+        added = CampaignStore(ledger.sessions).add_do_not_call(number, reason, ctx.obj.clock.now())
     typer.echo(f"{number}: {'added' if added else 'already on the list'}")
 
 
 @dnc.command("remove")
 def dnc_remove(ctx: typer.Context, phone: str) -> None:
     number = _number(phone)
-    with bootstrap.open_ledger(ctx.obj.settings) as ledger:
+    with ctx.obj.open_ledger() as ledger:
         removed = CampaignStore(ledger.sessions).remove_do_not_call(number)
     typer.echo(f"{number}: {'removed' if removed else 'was not on the list'}")
 
 
 @dnc.command("list")
 def dnc_list(ctx: typer.Context) -> None:
-    with bootstrap.open_ledger(ctx.obj.settings) as ledger:
+    with ctx.obj.open_ledger() as ledger:
         entries = CampaignStore(ledger.sessions).do_not_call()
     for phone, reason in sorted(entries.items()):
         typer.echo(f"{phone}\t{reason}")

@@ -19,14 +19,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from callcenter.calls.call import CallResult, OutboundCall
+from callcenter.calls.call import CallResult
 from callcenter.calls.controller import Controller
 from callcenter.calls.slots import Slots, SlotTimeout
 from callcenter.calls.store import Ledger, LedgerUnavailable
 from callcenter.campaign.calendar import CallingCalendar
 from callcenter.campaign.config import CampaignSettings
+from callcenter.campaign.jobs import Job
 from callcenter.campaign.policy import JobResult, RetryPolicy, decide
-from callcenter.campaign.store import CampaignStore, Job
+from callcenter.campaign.store import CampaignStore
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.clock import Clock
@@ -52,11 +53,19 @@ class Caller(Protocol):
     async def call(self, case: CaseInfo, attempt_id: str | None = None) -> CallResult: ...
 
 
-def prerender_with(controller: Controller) -> Prerender:
-    async def prerender(case: CaseInfo) -> None:
-        await OutboundCall(controller, case, "prerender").render_prompts()
+@dataclass(frozen=True)
+class DialRules:
+    """When and how often a campaign may call: its settings, calendar and retry policy."""
 
-    return prerender
+    settings: CampaignSettings
+    calendar: CallingCalendar
+    policy: RetryPolicy
+
+    @classmethod
+    def from_settings(cls, settings: CampaignSettings) -> DialRules:
+        return cls(
+            settings, CallingCalendar.from_settings(settings), RetryPolicy.from_settings(settings)
+        )
 
 
 def channel_gone_with(controller: Controller) -> ChannelGone:
@@ -99,11 +108,10 @@ class Dialer:
         ledger: Ledger,
         controller: Caller,
         slots: Slots,
-        calendar: CallingCalendar,
-        policy: RetryPolicy,
+        rules: DialRules,
+        *,
         clock: Clock,
         enqueue: Enqueue,
-        settings: CampaignSettings,
         prerender: Prerender | None = None,
         channel_gone: ChannelGone | None = None,
     ) -> None:
@@ -111,11 +119,11 @@ class Dialer:
         self.ledger = ledger
         self.controller = controller
         self.slots = slots
-        self.calendar = calendar
-        self.policy = policy
+        self.settings = rules.settings
+        self.calendar = rules.calendar
+        self.policy = rules.policy
         self.clock = clock
         self.enqueue = enqueue
-        self.settings = settings
         self.prerender = prerender
         self.channel_gone = channel_gone
 

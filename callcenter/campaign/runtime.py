@@ -21,18 +21,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TypeVar
 
-from redis.asyncio import Redis
-
-from callcenter import bootstrap
-from callcenter.calls.store import Ledger
-from callcenter.campaign.calendar import CallingCalendar
-from callcenter.campaign.dialer import Dialer, Enqueue, channel_gone_with, prerender_with
-from callcenter.campaign.pacing import DispatchGate, RedisSlots, slots_key
-from callcenter.campaign.policy import RetryPolicy
-from callcenter.campaign.store import CampaignStore
-from callcenter.kernel.clock import Clock, SystemClock
-from callcenter.kernel.database import make_engine, session_factory
-from callcenter.settings import Settings
+from callcenter.campaign.config import CampaignSettings
+from callcenter.campaign.dialer import Dialer
+from callcenter.campaign.pacing import DispatchGate, RedisSlots
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,8 +36,8 @@ def process_app_name(base: str) -> str:
     return f"{base}-{socket.gethostname()}-{os.getpid()}"[:100]
 
 
-def redis_url(settings: Settings) -> str:
-    return settings.campaign.redis_url or settings.campaign.broker_url
+def redis_url(settings: CampaignSettings) -> str:
+    return settings.redis_url or settings.broker_url
 
 
 @dataclass
@@ -56,22 +47,18 @@ class Parts:
     slots: RedisSlots
 
 
+# opens the parts on the runtime's loop; what it enters on the stack is closed on stop
+OpenParts = Callable[[contextlib.AsyncExitStack], Awaitable[Parts]]
+
+
 class CampaignRuntime:
-    def __init__(self, settings: Settings, enqueue: Enqueue, clock: Clock | None = None) -> None:
-        app = process_app_name(settings.ari.app)
-        self.settings = settings.model_copy(
-            update={"ari": settings.ari.model_copy(update={"app": app})}
-        )
-        self.enqueue = enqueue
-        self.clock = clock or SystemClock()
+    def __init__(self, owner: str, open_parts: OpenParts) -> None:
+        self.owner = owner
+        self._open_parts = open_parts
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="campaign-loop", daemon=True)
         self._parts: Parts | None = None
         self._stack = contextlib.AsyncExitStack()
-
-    @property
-    def owner(self) -> str:
-        return self.settings.ari.app
 
     def start(self) -> None:
         self._thread.start()
@@ -106,32 +93,4 @@ class CampaignRuntime:
         self._loop.close()
 
     async def _open(self) -> None:
-        s = self.settings
-        engine = make_engine(s.database_url)
-        self._stack.callback(engine.dispose)
-        sessions = session_factory(engine)
-        ledger = Ledger(sessions)
-        redis = Redis.from_url(redis_url(s))
-        self._stack.push_async_callback(redis.aclose)
-        slots = RedisSlots(
-            redis,
-            slots_key(s.campaign.key_prefix, s.campaign.trunk),
-            s.campaign.max_concurrent_per_trunk,
-            s.campaign.lease_seconds,
-        )
-        self._stack.push_async_callback(slots.close)
-        ctl = await self._stack.enter_async_context(bootstrap.controller(s, ledger, slots))
-        dialer = Dialer(
-            CampaignStore(sessions),
-            ledger,
-            ctl,
-            slots,
-            CallingCalendar.from_settings(s.campaign),
-            RetryPolicy.from_settings(s.campaign),
-            self.clock,
-            self.enqueue,
-            s.campaign,
-            prerender_with(ctl),
-            channel_gone_with(ctl),
-        )
-        self._parts = Parts(dialer, DispatchGate(redis, s.campaign.key_prefix), slots)
+        self._parts = await self._open_parts(self._stack)

@@ -114,9 +114,7 @@ class CampaignService:
                 bad += 1
                 continue
             out.append(
-                Candidate(
-                    row.case_id, row.case_no, row.unit, row.unit_kind, phone, row.is_complaint
-                )
+                Candidate(row.id, row.case_no, row.unit, row.unit_kind, phone, row.is_complaint)
             )
         return out, bad
 

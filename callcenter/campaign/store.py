@@ -1,35 +1,25 @@
-"""Reads and writes of campaigns, their samples, dial jobs and the do-not-call list.
-
-Every state change of a dial job is one conditional UPDATE (on its state and its
-attempt key), so the database decides between racing workers: a task delivered twice,
-or a sweep meeting a late worker, changes nothing the second time.
-"""
+"""Reads and writes of campaigns, their samples and the do-not-call list (the dial jobs'
+queries are in ``jobs``)."""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.orm import Session
 
-from callcenter.calls.tables import CallAttempt, ControllerLease
+from callcenter.calls.tables import CallAttempt
+from callcenter.campaign.jobs import JobQueue, attempt_key
 from callcenter.campaign.tables import Campaign, CampaignSample, DialJob, DoNotCall
+from callcenter.cases.store import CASE_COLUMNS, CaseView, case_from_columns, select_cases
 from callcenter.cases.tables import Case, Unit
 from callcenter.kernel.errors import CampaignError
-from callcenter.kernel.orm import utcnow
 from callcenter.kernel.transaction import transaction
 from callcenter.kernel.upsert import changed, insert
-
-
-def attempt_key(campaign_key: str, case_id: int, attempt_no: int) -> str:
-    """The id of the n-th attempt of a campaign's job for a case: its ledger row and its
-    Asterisk channel, the same whoever computes it."""
-    return f"{campaign_key}-{case_id}-{attempt_no}"
 
 
 @dataclass(frozen=True)
@@ -48,16 +38,6 @@ class CampaignView:
 
 
 @dataclass(frozen=True)
-class CandidateRow:
-    case_id: int
-    case_no: str
-    unit: str
-    unit_kind: str
-    phone: str
-    is_complaint: bool
-
-
-@dataclass(frozen=True)
 class Planned:
     case_id: int
     reason: str
@@ -69,52 +49,28 @@ class Planned:
 
 @dataclass(frozen=True)
 class SampleRow:
+    """A drawn case: why and in which place it was drawn, and where its dial job stands."""
+
     draw: int
     reason: str
-    case_no: str
-    unit: str
-    applicant_name: str
-    phone: str
-    matter: str
-    completed_on: date
-    is_complaint: bool
+    case: CaseView
     job_state: str
     job_result: str | None
     attempts: int
     last_outcome: str | None
 
 
-@dataclass(frozen=True)
-class Job:
-    id: int
-    campaign_id: int
-    campaign_key: str
-    campaign_state: str
-    case_id: int
-    unit_id: int
-    phone: str
-    state: str
-    attempt_key: str
-    attempts: int
-    partials: int
-    owner: str | None
-
-
-class CampaignStore:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
+class CampaignStore(JobQueue):
+    """The campaign tables: plans, samples, states and the do-not-call list, with the
+    dial-job queries of ``JobQueue``."""
 
     # -- planning --------------------------------------------------------------------
 
-    def candidates(self, start: date, end: date) -> list[CandidateRow]:
-        """Cases completed in [start, end), with their unit."""
+    def candidates(self, start: date, end: date) -> list[CaseView]:
+        """Cases completed in [start, end)."""
         with transaction(self._sessions, "campaign.candidates") as s:
-            stmt = (
-                select(Case.id, Case.case_no, Unit.name, Unit.kind, Case.phone, Case.is_complaint)
-                .join(Unit, Unit.id == Case.unit_id)
-                .where(Case.completed_on >= start, Case.completed_on < end)
-            )
-            return [CandidateRow(*row) for row in s.execute(stmt)]
+            stmt = select_cases().where(Case.completed_on >= start, Case.completed_on < end)
+            return [case_from_columns(row) for row in s.execute(stmt)]
 
     def recently_called(self, since: datetime) -> set[str]:
         """Numbers dialled since ``since``, or owed a call by an unfinished job."""
@@ -145,7 +101,7 @@ class CampaignStore:
                 seed=seed,
                 state="planned",
                 summary=json.dumps(summary, ensure_ascii=False, sort_keys=True),
-                created_at=utcnow(),
+                created_at=self._clock.now(),
             )
             row = s.execute(
                 stmt.on_conflict_do_nothing(index_elements=[Campaign.month]).returning(Campaign.id)
@@ -180,7 +136,7 @@ class CampaignStore:
                             "attempt_key": attempt_key(key, p.case_id, 1),
                             "attempts": 0,
                             "partials": 0,
-                            "updated_at": utcnow(),
+                            "updated_at": self._clock.now(),
                         }
                         for p in planned
                     ],
@@ -241,23 +197,16 @@ class CampaignStore:
         with transaction(self._sessions, "campaign.sample") as s:
             c = _campaign(s, month)
             stmt = (
-                select(
+                select_cases()
+                .add_columns(
                     CampaignSample.draw,
                     CampaignSample.reason,
-                    Case.case_no,
-                    Unit.name,
-                    Case.applicant_name,
-                    Case.phone,
-                    Case.matter,
-                    Case.completed_on,
-                    Case.is_complaint,
                     DialJob.state,
                     DialJob.result,
                     DialJob.attempts,
                     DialJob.last_outcome,
                 )
-                .join(Case, Case.id == CampaignSample.case_id)
-                .join(Unit, Unit.id == Case.unit_id)
+                .join(CampaignSample, CampaignSample.case_id == Case.id)
                 .join(
                     DialJob,
                     and_(DialJob.campaign_id == c.id, DialJob.case_id == CampaignSample.case_id),
@@ -265,7 +214,11 @@ class CampaignStore:
                 .where(CampaignSample.campaign_id == c.id)
                 .order_by(CampaignSample.draw)
             )
-            return [SampleRow(*tuple(row)) for row in s.execute(stmt)]
+            rows = []
+            for row in s.execute(stmt):
+                draw, reason, *job = row[len(CASE_COLUMNS) :]
+                rows.append(SampleRow(draw, reason, case_from_columns(row), *job))
+            return rows
 
     # -- do-not-call list ------------------------------------------------------------
 
@@ -286,186 +239,6 @@ class CampaignStore:
     def is_do_not_call(self, phone: str) -> bool:
         with transaction(self._sessions, "do_not_call.check") as s:
             return s.get(DoNotCall, phone) is not None
-
-    # -- dispatching -----------------------------------------------------------------
-
-    def busy_jobs(self) -> int:
-        """Jobs queued or dialling, in every campaign."""
-        with transaction(self._sessions, "dial_jobs.busy") as s:
-            stmt = select(func.count()).where(DialJob.state.in_(("queued", "dialling")))
-            return s.execute(stmt).scalar_one()
-
-    def unit_load(self, day_start: datetime, day_end: datetime) -> Counter[int]:
-        """Per unit id: calls placed in the day, plus jobs queued or dialling now."""
-        with transaction(self._sessions, "dial_jobs.unit_load") as s:
-            placed = (
-                select(Case.unit_id, func.count())
-                .join(CallAttempt, CallAttempt.case_id == Case.id)
-                .where(CallAttempt.started_at >= day_start, CallAttempt.started_at < day_end)
-                .group_by(Case.unit_id)
-            )
-            busy = (
-                select(DialJob.unit_id, func.count())
-                .where(DialJob.state.in_(("queued", "dialling")))
-                .group_by(DialJob.unit_id)
-            )
-            load: Counter[int] = Counter()
-            for stmt in (placed, busy):
-                for unit_id, n in s.execute(stmt):
-                    load[unit_id] += n
-            return load
-
-    def due_jobs(self, now: datetime, limit: int) -> list[Job]:
-        """Pending jobs of running campaigns whose time has come, most urgent first."""
-        with transaction(self._sessions, "dial_jobs.due") as s:
-            stmt = (
-                _job_select()
-                .where(
-                    DialJob.state == "pending",
-                    DialJob.due_at <= now,
-                    Campaign.state == "running",
-                )
-                .order_by(DialJob.priority, DialJob.due_at, DialJob.id)
-                .limit(limit)
-            )
-            return [Job(*row) for row in s.execute(stmt)]
-
-    def mark_queued(self, job_id: int, key: str, now: datetime) -> bool:
-        """pending → queued, to be sent to a worker; False if someone else got there."""
-        with transaction(self._sessions, "dial_jobs.queue") as s:
-            stmt = (
-                update(DialJob)
-                .where(DialJob.id == job_id, DialJob.state == "pending", DialJob.attempt_key == key)
-                .values(state="queued", queued_at=now, updated_at=now)
-            )
-            return changed(s, stmt)
-
-    def stale_queued(self, older_than: datetime, now: datetime) -> list[tuple[int, str]]:
-        """Queued jobs no worker has taken since ``older_than``: their message may be lost
-        with a dead worker. Their clock restarts; the caller sends them again."""
-        with transaction(self._sessions, "dial_jobs.stale") as s:
-            stale = select(DialJob.id, DialJob.attempt_key).where(
-                DialJob.state == "queued", DialJob.queued_at < older_than
-            )
-            rows = [(job_id, key) for job_id, key in s.execute(stale)]
-            if rows:
-                s.execute(
-                    update(DialJob)
-                    .where(DialJob.id.in_([r[0] for r in rows]), DialJob.state == "queued")
-                    .values(queued_at=now)
-                )
-            return list(rows)
-
-    def orphaned_jobs(self, now: datetime) -> list[Job]:
-        """Jobs being dialled by a process whose lease has run out."""
-        with transaction(self._sessions, "dial_jobs.orphaned") as s:
-            alive = select(ControllerLease.owner).where(ControllerLease.expires_at > now)
-            stmt = _job_select().where(
-                DialJob.state == "dialling",
-                (DialJob.owner.is_(None)) | DialJob.owner.not_in(alive),
-            )
-            return [Job(*row) for row in s.execute(stmt)]
-
-    # -- dialling --------------------------------------------------------------------
-
-    def claim(self, job_id: int, key: str, owner: str, now: datetime) -> Job | None:
-        """queued → dialling by ``owner`` for attempt ``key``; None if the job is not
-        waiting for exactly this attempt (a duplicate or stale task)."""
-        with transaction(self._sessions, "dial_jobs.claim") as s:
-            stmt = (
-                update(DialJob)
-                .where(DialJob.id == job_id, DialJob.state == "queued", DialJob.attempt_key == key)
-                .values(state="dialling", owner=owner, updated_at=now)
-            )
-            if not changed(s, stmt):
-                return None
-            row = s.execute(_job_select().where(DialJob.id == job_id)).one()
-            return Job(*row)
-
-    def release(self, job_id: int, key: str, due_at: datetime, now: datetime) -> bool:
-        """dialling → pending without a call placed (window closed, no slot, paused)."""
-        with transaction(self._sessions, "dial_jobs.release") as s:
-            stmt = (
-                update(DialJob)
-                .where(
-                    DialJob.id == job_id, DialJob.state == "dialling", DialJob.attempt_key == key
-                )
-                .values(state="pending", owner=None, due_at=due_at, updated_at=now)
-            )
-            return changed(s, stmt)
-
-    def record_attempt(
-        self,
-        job: Job,
-        outcome: str,
-        partial: bool,
-        result: str | None,
-        retry_at: datetime | None,
-        now: datetime,
-    ) -> bool:
-        """Close attempt ``job.attempt_key``: the job ends with ``result`` or waits for
-        ``retry_at`` under the next attempt's key. False if already recorded."""
-        values: dict[str, Any] = {
-            "attempts": job.attempts + 1,
-            "partials": job.partials + (1 if partial else 0),
-            "last_outcome": outcome,
-            "owner": None,
-            "updated_at": now,
-        }
-        if result is not None:
-            values.update(state="done", result=result)
-        else:
-            assert retry_at is not None
-            values.update(
-                state="pending",
-                due_at=retry_at,
-                attempt_key=attempt_key(job.campaign_key, job.case_id, job.attempts + 2),
-            )
-        with transaction(self._sessions, "dial_jobs.record_attempt") as s:
-            stmt = (
-                update(DialJob)
-                .where(
-                    DialJob.id == job.id,
-                    DialJob.state == "dialling",
-                    DialJob.attempt_key == job.attempt_key,
-                )
-                .values(**values)
-            )
-            return changed(s, stmt)
-
-    def skip(self, job: Job, reason: str, now: datetime) -> bool:
-        """End a job without calling (e.g. the number went on the do-not-call list)."""
-        with transaction(self._sessions, "dial_jobs.skip") as s:
-            stmt = (
-                update(DialJob)
-                .where(DialJob.id == job.id, DialJob.attempt_key == job.attempt_key)
-                .where(DialJob.state.in_(("dialling", "pending", "queued")))
-                .values(
-                    state="done", result="skipped", last_outcome=reason, owner=None, updated_at=now
-                )
-            )
-            return changed(s, stmt)
-
-    def finish_if_done(self, campaign_id: int, now: datetime) -> bool:
-        """Mark a running campaign finished once every job is done."""
-        with transaction(self._sessions, "campaign.finish_if_done") as s:
-            open_jobs = s.execute(
-                select(func.count()).where(
-                    DialJob.campaign_id == campaign_id, DialJob.state != "done"
-                )
-            ).scalar_one()
-            if open_jobs:
-                return False
-            stmt = (
-                update(Campaign)
-                .where(Campaign.id == campaign_id, Campaign.state == "running")
-                .values(state="finished", finished_at=now)
-            )
-            return changed(s, stmt)
-
-    def running_campaign_ids(self) -> list[int]:
-        with transaction(self._sessions, "campaign.running") as s:
-            return list(s.execute(select(Campaign.id).where(Campaign.state == "running")).scalars())
 
     # -- status ----------------------------------------------------------------------
 
@@ -501,23 +274,6 @@ class CampaignStore:
             counts["answered"] = answered
             counts["attempts"] = attempts
             return counts
-
-
-def _job_select():  # type: ignore[no-untyped-def]
-    return select(
-        DialJob.id,
-        DialJob.campaign_id,
-        Campaign.key,
-        Campaign.state,
-        DialJob.case_id,
-        DialJob.unit_id,
-        DialJob.phone,
-        DialJob.state,
-        DialJob.attempt_key,
-        DialJob.attempts,
-        DialJob.partials,
-        DialJob.owner,
-    ).join(Campaign, Campaign.id == DialJob.campaign_id)
 
 
 def _campaign(s: Session, month: str) -> Campaign:

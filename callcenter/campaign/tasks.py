@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from callcenter import bootstrap
+from celery.schedules import crontab
+
+from callcenter.campaign.config import CampaignSettings
+from callcenter.campaign.dialer import Enqueue
 from callcenter.campaign.runtime import CampaignRuntime
-from callcenter.settings import Settings
+from callcenter.kernel.errors import ConfigError
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -25,19 +29,44 @@ DISPATCH = "callcenter.campaign.dispatch"
 PLAN_MONTH = "callcenter.campaign.plan_month"
 
 
+# plans the coming month: (calling month, whether a new plan was made)
+PlanMonth = Callable[[], tuple[str, bool]]
+
+
+def beat_schedule(settings: CampaignSettings) -> dict[str, dict[str, Any]]:
+    """Beat's entries: the monthly plan and the frequent dispatch."""
+    try:
+        hour, minute = (int(x) for x in settings.plan_time.split(":"))
+    except ValueError:
+        raise ConfigError(f"campaign.plan_time {settings.plan_time!r} is not HH:MM") from None
+    return {
+        "plan-month": {
+            "task": PLAN_MONTH,
+            "schedule": crontab(minute=minute, hour=hour, day_of_month=settings.plan_day),
+        },
+        "dispatch": {"task": DISPATCH, "schedule": settings.dispatch_interval_seconds},
+    }
+
+
 class WorkerContext:
     """The worker process's campaign runtime, started by the first task that needs it."""
 
-    def __init__(self, settings: Settings, app: Celery) -> None:
-        self.settings = settings
+    def __init__(
+        self,
+        app: Celery,
+        make_runtime: Callable[[Enqueue], CampaignRuntime],
+        plan_month: PlanMonth,
+    ) -> None:
         self.app = app
+        self._make_runtime = make_runtime
+        self.plan_month = plan_month
         self._runtime: CampaignRuntime | None = None
         self._lock = threading.Lock()
 
     def runtime(self) -> CampaignRuntime:
         with self._lock:
             if self._runtime is None:
-                runtime = CampaignRuntime(self.settings, self.send_dial)
+                runtime = self._make_runtime(self.send_dial)
                 runtime.start()
                 self._runtime = runtime
             return self._runtime
@@ -71,12 +100,6 @@ def register(app: Celery, context: WorkerContext) -> None:
 
     @app.task(name=PLAN_MONTH, ignore_result=True, shared=False)
     def plan_month() -> dict[str, Any]:
-        settings = context.settings
-        with bootstrap.open_ledger(settings) as ledger:
-            service = bootstrap.campaign_service(settings, ledger)
-            plan = service.plan()
-            if plan.created and settings.campaign.auto_start:
-                service.start(plan.campaign.month)
-        log.info("campaign %s planned (%s)", plan.campaign.month, plan.campaign.state)
+        month, created = context.plan_month()
         context.send_dispatch()
-        return {"month": plan.campaign.month, "created": plan.created}
+        return {"month": month, "created": created}

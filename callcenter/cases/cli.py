@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from callcenter import bootstrap
 from callcenter.cases.importer import ImportReport, import_cases
 from callcenter.cases.store import CaseImport
 
@@ -33,8 +32,10 @@ def import_file(
     Importing the same file again adds nothing.
     """
     settings = ctx.obj.settings
-    with bootstrap.open_ledger(settings) as ledger:
-        result = import_cases(file, CaseImport(ledger.sessions), bureau or settings.calling_unit)
+    with ctx.obj.open_ledger() as ledger:
+        result = import_cases(
+            file, CaseImport(ledger.sessions, clock=ctx.obj.clock), bureau or settings.calling_unit
+        )
     print_report(result)
     if report is not None:
         with report.open("w", newline="", encoding="utf-8-sig") as f:

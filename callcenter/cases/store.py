@@ -1,24 +1,106 @@
-"""Bulk writes of imported cases: thousands of rows per statement, not one per row.
+"""Stored cases: the one shape every feature reads a case in, and bulk imports.
 
-A case number already stored is left untouched (ON CONFLICT DO NOTHING), so a file
-imported twice, or two imports racing, add each case once.
+``CaseView`` is a stored 办件 with its unit, as the 台账, the agents' screens and the
+campaign's draw see it; ``CaseImport`` writes thousands of rows per statement, not one
+per row. A case number already stored is left untouched (ON CONFLICT DO NOTHING), so a
+file imported twice, or two imports racing, add each case once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.cases.tables import Case, Unit
-from callcenter.kernel.orm import utcnow
+from callcenter.interview.case import CaseInfo
+from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.transaction import transaction
 from callcenter.kernel.upsert import insert
 
 _CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A stored 办件 with the name and kind of the unit that handled it."""
+
+    id: int
+    case_no: str
+    unit: str  # the 所, 窗口 or 局 that handled the case
+    unit_kind: str  # bureau / window / station
+    applicant_name: str
+    title: str  # 先生 / 女士, empty when unknown
+    applicant_org: str  # the applicant's organisation, empty for a person
+    phone: str = field(repr=False)  # as stored; masking is for whoever shows it
+    matter: str
+    completed_on: date
+    is_complaint: bool
+
+    @property
+    def applicant(self) -> str:
+        """Who the case was for: the organisation, else the person with 先生 / 女士."""
+        return self.applicant_org or f"{self.applicant_name}{self.title}"
+
+    def info(self) -> CaseInfo:
+        """The case as a follow-up call needs it."""
+        return CaseInfo(
+            case_id=self.id,
+            applicant_name=self.applicant_name,
+            phone=self.phone,
+            unit=self.unit,
+            matter=self.matter,
+            completed_on=self.completed_on,
+            title=self.title,
+            extra={"org": self.applicant_org} if self.applicant_org else {},
+        )
+
+
+# In the order of CaseView's fields, for queries that read cases as columns.
+CASE_COLUMNS = (
+    Case.id,
+    Case.case_no,
+    Unit.name,
+    Unit.kind,
+    Case.applicant_name,
+    Case.title,
+    Case.applicant_org,
+    Case.phone,
+    Case.matter,
+    Case.completed_on,
+    Case.is_complaint,
+)
+
+
+def select_cases() -> Select[*tuple[Any, ...]]:
+    """Cases with their unit as ``CASE_COLUMNS``; add columns after them, filters, joins."""
+    return select(*CASE_COLUMNS).join(Unit, Unit.id == Case.unit_id)
+
+
+def case_from_columns(values: Sequence[Any]) -> CaseView:
+    """The case in the first ``len(CASE_COLUMNS)`` values of a row of ``select_cases``."""
+    return CaseView(*values[: len(CASE_COLUMNS)])
+
+
+def case_view(case: Case) -> CaseView:
+    """A loaded case row (its unit loaded with it) as a CaseView."""
+    return CaseView(
+        id=case.id,
+        case_no=case.case_no,
+        unit=case.unit.name,
+        unit_kind=case.unit.kind,
+        applicant_name=case.applicant_name,
+        title=case.title,
+        applicant_org=case.applicant_org,
+        phone=case.phone,
+        matter=case.matter,
+        completed_on=case.completed_on,
+        is_complaint=case.is_complaint,
+    )
 
 
 @dataclass(frozen=True)
@@ -37,15 +119,16 @@ class CaseRow:
 
 
 class CaseImport:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, clock: Clock | None = None) -> None:
         self._sessions = sessions
+        self._clock = clock or SystemClock()
 
     def write(self, rows: Sequence[CaseRow]) -> int:
         """Store the cases not stored yet; return how many were new."""
         with transaction(self._sessions, "import cases") as s:
             unit_ids = self._units(s, rows)
             before = s.execute(select(func.count()).select_from(Case)).scalar_one()
-            now = utcnow()
+            now = self._clock.now()
             for start in range(0, len(rows), _CHUNK):
                 values = [
                     {

@@ -10,6 +10,7 @@ import typer
 
 from callcenter.access import cli as users
 from callcenter.agents import cli as agents
+from callcenter.bootstrap import Container
 from callcenter.calls import cli as calls
 from callcenter.campaign import cli as campaign
 from callcenter.cases import cli as importing
@@ -17,7 +18,7 @@ from callcenter.entrypoints import demo, serve
 from callcenter.interview import cli as script
 from callcenter.kernel.errors import CallcenterError
 from callcenter.ledger import cli as ledger
-from callcenter.settings import Settings, load_settings
+from callcenter.settings import load_settings
 from callcenter.telephony.sandbox import asterisk_cli as asterisk
 from callcenter.telephony.sandbox import cli as sandbox
 from callcenter.transcription import cli as transcription
@@ -53,21 +54,8 @@ def main(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    ctx.obj = _Lazy(config)
-
-
-class _Lazy:
-    """Settings are read when a command needs them, so `--help` works with a bad config."""
-
-    def __init__(self, config: Path | None) -> None:
-        self.config = config
-        self._settings: Settings | None = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = load_settings(self.config)
-        return self._settings
+    # settings are read when a command needs them, so `--help` works with a bad config
+    ctx.obj = Container(lambda: load_settings(config))
 
 
 def run() -> None:

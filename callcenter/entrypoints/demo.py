@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections import Counter
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -19,14 +18,14 @@ from callcenter.calls.call import CallResult
 from callcenter.calls.store import Ledger
 from callcenter.entrypoints.demo_cases import SampleCase, sample_cases
 from callcenter.interview.case import CaseInfo
+from callcenter.kernel.clock import BEIJING
 from callcenter.ledger.cli import table
 from callcenter.ledger.export import export_xlsx
+from callcenter.ledger.store import LedgerReader
 from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
 from callcenter.telephony.sandbox.cli import up
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def load_cases(ledger: Ledger, samples: list[SampleCase]) -> list[CaseInfo]:
@@ -83,7 +82,7 @@ def demo(
     # a log or a pipe has no width of its own: give the 台账 room to be read
     console = Console(width=None if sys.stdout.isatty() else 160)
     console.print(up(settings))
-    today = datetime.now(SHANGHAI).date()
+    today = ctx.obj.clock.now().astimezone(BEIJING).date()
     last_month = (today.replace(day=1) - date.resolution).replace(day=1)
     samples = sample_cases(calls, last_month)
     with bootstrap.open_ledger(settings) as ledger:
@@ -93,8 +92,9 @@ def demo(
         )
         results = asyncio.run(run_calls(settings, ledger, samples, infos, console))
         ids = {r.attempt_id for r in results}
-        rows = ledger.taizhang(f"{today:%Y-%m}", attempt_ids=ids)
-        month_rows = ledger.taizhang(f"{today:%Y-%m}")
+        reader = LedgerReader(ledger.sessions)
+        rows = reader.taizhang(f"{today:%Y-%m}", attempt_ids=ids)
+        month_rows = reader.taizhang(f"{today:%Y-%m}")
     console.print(table(rows, f"电话回访登记台账（{today:%Y年%m月}，本次 {len(rows)} 通）"))
     expected = Counter(s.persona.expect for s in samples)
     got = Counter(r.outcome.value for r in results)

@@ -1,4 +1,5 @@
-"""The aiohttp application: middlewares, routes, and the database it opens and closes."""
+"""The aiohttp application: the page shell, the access middlewares, each feature's pages
+and keys, and the database it opens and closes."""
 
 from __future__ import annotations
 
@@ -10,73 +11,81 @@ from datetime import timedelta
 from aiohttp import web
 from sqlalchemy import Engine
 
-from callcenter.access import security
+from callcenter.access import keys as access_keys
 from callcenter.access.accounts import Accounts
 from callcenter.access.log import AccessLog
-from callcenter.access.views import auth
-from callcenter.access.views import log as access_log
+from callcenter.access.views import routes as access_pages
+from callcenter.agents.callbacks import CallbackTasks
+from callcenter.agents.roster import AgentRoster
+from callcenter.agents.takeover_log import TakeoverLog
+from callcenter.agents.views import keys as agent_keys
 from callcenter.agents.views import routes as agent_pages
-from callcenter.calls import views as recordings
+from callcenter.bootstrap import open_engine
+from callcenter.calls import keys as call_keys
+from callcenter.calls import views as recording_pages
 from callcenter.calls.integrity import RecordingVerifier
 from callcenter.calls.store import Ledger
-from callcenter.kernel.database import make_engine, migrate, session_factory
-from callcenter.ledger.search import LedgerSearch
-from callcenter.ledger.views import call as calls
-from callcenter.ledger.views import export
-from callcenter.ledger.views import search as ledger
+from callcenter.kernel.clock import Clock, SystemClock
+from callcenter.kernel.database import session_factory
+from callcenter.ledger.store import LedgerReader
+from callcenter.ledger.views import keys as ledger_keys
+from callcenter.ledger.views import routes as ledger_pages
 from callcenter.settings import Settings
-from callcenter.web import keys
+from callcenter.web import keys as web_keys
 from callcenter.web.templating import STATIC_DIR, make_environment
 
 log = logging.getLogger(__name__)
 
+# searched after the shell's own templates, which no feature's may shadow
+_TEMPLATES = (access_pages.TEMPLATES, ledger_pages.TEMPLATES, agent_pages.TEMPLATES)
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> web.Application:
+
+def create_app(
+    settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None
+) -> web.Application:
     """The web application for ``settings``.
 
     Without ``engine`` it opens (and migrates) the configured database on startup and
     disposes of it on shutdown; a given engine is used as it is and left open.
     """
+    clock = clock or SystemClock()
     app = web.Application(
-        middlewares=[
-            security.headers_middleware,
-            security.errors_middleware,
-            security.session_middleware,
-            security.csrf_middleware,
-        ],
+        middlewares=access_pages.MIDDLEWARES,
         client_max_size=64 * 1024,  # forms only; nothing is uploaded
     )
-    app[keys.SETTINGS] = settings
-    app[keys.TEMPLATES] = make_environment()
-    app[keys.VERIFIER] = RecordingVerifier(settings.storage_root)
-    app.cleanup_ctx.append(_database(engine))
-    for module in (auth, ledger, calls, recordings, export, access_log):
-        app.router.add_routes(module.routes)
-    agent_pages.setup(app)
+    app[web_keys.SETTINGS] = settings.web
+    app[web_keys.TEMPLATES] = make_environment(_TEMPLATES, hooks=[access_pages.setup_templates])
+    app[call_keys.VERIFIER] = RecordingVerifier(settings.storage_root)
+    # before the agents' services, which use the stores it opens
+    app.cleanup_ctx.append(_database(settings, engine, clock))
+    access_pages.setup(app)
+    ledger_pages.setup(app)
+    recording_pages.setup(app)
+    agent_pages.setup(app, settings.agents, settings.ari)
     app.router.add_get("/healthz", _health)
     app.router.add_static("/static", STATIC_DIR, name="static")
     return app
 
 
-def _database(given: Engine | None) -> Callable[[web.Application], AsyncIterator[None]]:
+def _database(
+    settings: Settings, given: Engine | None, clock: Clock
+) -> Callable[[web.Application], AsyncIterator[None]]:
     async def context(app: web.Application) -> AsyncIterator[None]:
-        settings = app[keys.SETTINGS]
-        engine = given
-        if engine is None:
-            if settings.database_url.startswith("sqlite:///"):
-                settings.storage_root.mkdir(parents=True, exist_ok=True)
-            engine = make_engine(settings.database_url)
-            await asyncio.to_thread(migrate, engine)
+        engine = given if given is not None else await asyncio.to_thread(open_engine, settings)
         sessions = session_factory(engine)
-        app[keys.LEDGER] = Ledger(sessions)
-        app[keys.SEARCH] = LedgerSearch(sessions)
-        app[keys.ACCESS_LOG] = AccessLog(sessions)
-        app[keys.ACCOUNTS] = Accounts(
+        app[call_keys.RECORDINGS] = Ledger(sessions, clock=clock)
+        app[ledger_keys.READER] = LedgerReader(sessions)
+        app[access_keys.ACCESS_LOG] = AccessLog(sessions, clock)
+        app[access_keys.ACCOUNTS] = Accounts(
             sessions,
             idle=timedelta(minutes=settings.web.session_idle_minutes),
             lifetime=timedelta(hours=settings.web.session_max_hours),
+            clock=clock,
         )
-        purged = await asyncio.to_thread(app[keys.ACCOUNTS].purge_expired)
+        app[agent_keys.ROSTER] = AgentRoster(sessions, clock)
+        app[agent_keys.TAKEOVERS] = TakeoverLog(sessions, clock)
+        app[agent_keys.CALLBACKS] = CallbackTasks(sessions, clock)
+        purged = await asyncio.to_thread(app[access_keys.ACCOUNTS].purge_expired)
         log.info("web pages ready; %d expired sessions removed", purged)
         try:
             yield
@@ -88,5 +97,5 @@ def _database(given: Engine | None) -> Callable[[web.Application], AsyncIterator
 
 
 async def _health(request: web.Request) -> web.Response:
-    await asyncio.to_thread(request.app[keys.SEARCH].months)
+    await asyncio.to_thread(request.app[ledger_keys.READER].months)
     return web.Response(text="ok")

@@ -1,5 +1,5 @@
-"""Entry point for ``celery -A callcenter.entrypoints.worker worker|beat``: the app built from
-the environment's settings (``CALLCENTER_*``, ``CALLCENTER_CONFIG``).
+"""Entry point for ``celery -A callcenter.entrypoints.worker worker|beat``: the app built
+from the environment's settings (``CALLCENTER_*``, ``CALLCENTER_CONFIG``).
 
 ``callcenter campaign worker`` and ``callcenter campaign beat`` do the same with the
 options of the ``callcenter`` command.
@@ -7,7 +7,7 @@ options of the ``callcenter`` command.
 
 from __future__ import annotations
 
-from callcenter.kernel.celery_app import make_celery
+from callcenter.bootstrap import make_celery
 from callcenter.settings import load_settings
 
 app = make_celery(load_settings(), worker=True)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
+
+# The 台账, the pages and the calling hours are all in Beijing time.
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 class Clock(Protocol):

@@ -6,15 +6,18 @@ it on, so tests and the controller can point at different databases in one proce
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
+
+from callcenter.kernel.orm import Base
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Each feature keeps its revisions in its own ``migrations/`` folder, a branch labelled
@@ -24,6 +27,18 @@ PACKAGE_DIR = MIGRATIONS_DIR.parent.parent
 
 def version_locations() -> list[Path]:
     return sorted(p for p in PACKAGE_DIR.glob("*/migrations") if p != MIGRATIONS_DIR)
+
+
+def every_table() -> MetaData:
+    """``Base.metadata`` with every feature's tables (``callcenter/<feature>/tables.py``).
+
+    The application gets its tables from the features it wires; what compares the whole
+    schema (autogenerate, ``alembic check``, the schema tests) needs them all, found by
+    location like the revisions.
+    """
+    for tables in sorted(PACKAGE_DIR.glob("*/tables.py")):
+        importlib.import_module(f"{PACKAGE_DIR.name}.{tables.parent.name}.tables")
+    return Base.metadata
 
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000

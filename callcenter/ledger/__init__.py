@@ -1,5 +1,7 @@
-"""Storage of cases, call attempts and answers, and the 电话回访登记台账 built from them.
+"""The 电话回访登记台账 read back: one read model of a call and its row, and its pages,
+export and command line.
 
-Entry points: ``db.make_engine`` / ``db.migrate`` / ``db.session_factory`` to open the
-database, ``repository.Ledger`` to read and write it, ``export.export_xlsx`` for the form.
+Entry points: ``store.LedgerReader`` for calls and 台账 rows, ``taizhang`` for the rules
+that word a row, ``export.export_xlsx`` for the form. Calls are written by
+``callcenter.calls.store.Ledger``.
 """

@@ -9,11 +9,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from callcenter import bootstrap
 from callcenter.ledger.export import export_xlsx
+from callcenter.ledger.store import LedgerReader
 from callcenter.ledger.taizhang import COLUMNS, TaizhangRow
 
 app = typer.Typer(help="The 电话回访登记台账 (附件2).")
+
+UnitOption = Annotated[
+    str | None, typer.Option(help="one unit's 台账, its 所 and 窗口 included (e.g. a 局's)")
+]
 
 
 def table(rows: list[TaizhangRow], title: str) -> Table:
@@ -27,12 +31,15 @@ def table(rows: list[TaizhangRow], title: str) -> Table:
 
 @app.command()
 def show(
-    ctx: typer.Context, month: Annotated[str | None, typer.Option(help="YYYY-MM")] = None
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option(help="YYYY-MM")] = None,
+    unit: UnitOption = None,
 ) -> None:
-    """Print the ledger (all months, or one)."""
-    with bootstrap.open_ledger(ctx.obj.settings) as ledger:
-        rows = ledger.taizhang(month)
-    Console().print(table(rows, f"电话回访登记台账 {month or ''}".strip()))
+    """Print the ledger (all months, or one; every unit, or one)."""
+    with ctx.obj.open_sessions() as sessions:
+        rows = LedgerReader(sessions).taizhang(month, unit)
+    title = " ".join(p for p in ("电话回访登记台账", unit, month) if p)
+    Console().print(table(rows, title))
 
 
 @app.command()
@@ -40,9 +47,10 @@ def export(
     ctx: typer.Context,
     month: Annotated[str, typer.Option(help="YYYY-MM")],
     output: Annotated[Path, typer.Option("--output", "-o", help="the .xlsx file to write")],
+    unit: UnitOption = None,
 ) -> None:
     """Write one month of the ledger to an Excel file with the 附件2 columns."""
-    with bootstrap.open_ledger(ctx.obj.settings) as ledger:
-        rows = ledger.taizhang(month)
+    with ctx.obj.open_sessions() as sessions:
+        rows = LedgerReader(sessions).taizhang(month, unit)
     export_xlsx(rows, output)
-    typer.echo(f"{output}: {len(rows)} rows for {month}")
+    typer.echo(f"{output}: {len(rows)} rows for {month}{f' ({unit})' if unit else ''}")

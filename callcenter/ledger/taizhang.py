@@ -9,16 +9,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from callcenter.interview.answers import Answer
 from callcenter.interview.outcome import Outcome
+from callcenter.kernel.clock import BEIJING as LEDGER_TZ
 from callcenter.kernel.errors import LedgerError
+from callcenter.transcription.store import FAILED_TEXT
 
 COLUMNS = ("回访单位", "回访时间", "被回访单位", "回访事项", "电话记录", "备注")
-
-# The 台账 is kept in Beijing time; a month is a Beijing calendar month.
-LEDGER_TZ = ZoneInfo("Asia/Shanghai")
 
 # Options 3-5 of the five-point scales (一般 / 不太满意 / 很不满意) are the ones the script
 # asks the reason for, so they are the ones to follow up.
@@ -32,10 +30,6 @@ _MISCONDUCT_WORDS = ("廉洁", "索", "拿卡要")
 # The script's 接听意愿 step: whether the callee agreed to be interviewed, which the
 # outcome already says, so it is not one of the answers the 台账 lists or counts.
 CONSENT_QUESTION_ID = "consent"
-
-# The transcript of a recording whose transcription was given up (see
-# callcenter.transcription.store): written as such, never left looking unrecorded.
-TRANSCRIPTION_FAILED = "转写失败"
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
@@ -61,6 +55,35 @@ class TaizhangRow:
             self.phone_record,
             self.remark,
         )
+
+
+def row(
+    *,
+    unit: str,
+    started_at: datetime,
+    applicant_name: str,
+    applicant_org: str,
+    matter: str,
+    complaint: bool,
+    outcome: Outcome,
+    answers: Sequence[Answer],
+    transcripts: Mapping[str, str],
+    note: str,
+    agent_remark: str,
+) -> TaizhangRow:
+    """The row of one finished call.
+
+    回访单位 is the case's unit, since each 所 and 窗口 keeps and reports its own 台账;
+    被回访单位 the applicant's organisation, else the applicant.
+    """
+    return TaizhangRow(
+        unit=unit,
+        called_at=format_call_time(started_at),
+        respondent=applicant_org or applicant_name,
+        matter=matter,
+        phone_record=phone_record(outcome, answers, transcripts),
+        remark=remark(outcome, answers, note, complaint=complaint, agent_remark=agent_remark),
+    )
 
 
 def format_call_time(at: datetime) -> str:
@@ -106,8 +129,10 @@ def remark(
     note: str = "",
     *,
     complaint: bool = False,
+    agent_remark: str = "",
 ) -> str:
-    """备注: why the call fell short, which answers need following up, and the note.
+    """备注: why the call fell short, which answers need following up, the call's note,
+    and what agents wrote after taking the call over or calling back.
 
     For a call cut short the note, when there is one, already says how (中途挂断 /
     无按键应答, with the count), so it stands in for the generic wording.
@@ -127,6 +152,8 @@ def remark(
         parts.append("需跟进：" + "、".join(flagged))
     if note and note not in parts:
         parts.append(note)
+    if agent_remark.strip():
+        parts.append(agent_remark.strip())
     return "；".join(parts)
 
 
@@ -155,17 +182,18 @@ def _describe(main: Answer, follow_up: Answer | None, transcripts: Mapping[str, 
 
     if main.kind == "recording":
         text = said(main) or ("已录音" if main.recording is not None else main.value or "无")
-        if text == TRANSCRIPTION_FAILED:
-            text = f"已录音，{TRANSCRIPTION_FAILED}"
+        # a transcription given up is said so, never left looking unrecorded
+        if text == FAILED_TEXT:
+            text = f"已录音，{FAILED_TEXT}"
         return f"{main.label}：{text}"
     text = main.value or main.keys or "未作答"
     # The reason is recorded as a follow-up answer, or as part of the answer itself.
     explained = follow_up or main
     if explained.recording is not None:
         transcript = said(explained)
-        if transcript == TRANSCRIPTION_FAILED:
+        if transcript == FAILED_TEXT:
             reason = "说明原因" if main.kind == "scale" else ""
-            text += f"（已录音{reason}，{TRANSCRIPTION_FAILED}）"
+            text += f"（已录音{reason}，{FAILED_TEXT}）"
         elif main.kind == "scale":
             text += f"（原因：{transcript}）" if transcript else "（已录音说明原因）"
         else:

@@ -7,13 +7,10 @@ from typing import Annotated
 
 import typer
 
-from callcenter import bootstrap
-from callcenter.kernel.celery_app import make_celery
 from callcenter.transcription.engine import load_transcriber
 from callcenter.transcription.queue import TranscriptionQueue
 from callcenter.transcription.store import TranscriptStore
 from callcenter.transcription.whisper_model import ensure_model
-from callcenter.transcription.worker import run_worker
 
 app = typer.Typer(help="Offline transcription of recorded answers (Vosk or faster-whisper).")
 
@@ -25,17 +22,17 @@ def worker(
     loglevel: Annotated[str, typer.Option()] = "INFO",
 ) -> None:
     """Run a Celery worker on the transcription queue (processes, one engine each)."""
-    run_worker(ctx.obj.settings, concurrency, loglevel)
+    ctx.obj.run_transcription_worker(concurrency, loglevel)
 
 
 @app.command()
 def requeue(ctx: typer.Context) -> None:
     """Send every transcription still pending to the workers again."""
-    settings = ctx.obj.settings
-    celery = make_celery(settings)
+    queue = ctx.obj.settings.transcription.queue
+    celery = ctx.obj.celery()
     try:
-        with bootstrap.open_ledger(settings) as ledger:
-            sent = TranscriptionQueue(celery, TranscriptStore(ledger.sessions), settings)
+        with ctx.obj.open_sessions() as sessions:
+            sent = TranscriptionQueue(celery, TranscriptStore(sessions), queue)
             typer.echo(f"{sent.requeue_pending()} transcriptions queued again")
     finally:
         celery.close()

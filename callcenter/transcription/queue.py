@@ -1,6 +1,6 @@
 """Queuing a transcription for each recorded answer, off the call's path.
 
-The controller calls ``on_answer`` after each answer is stored. Marking the recording
+The controller calls ``on_answer`` (an answer hook) after each answer is stored. Marking the recording
 pending and publishing the message happen in a thread in the background, so neither a
 slow database nor an unreachable Redis holds up the interview. Whatever could not be
 published stays pending in the ledger, and ``callcenter transcription requeue`` sends it
@@ -16,15 +16,11 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from callcenter.interview.answers import Answer
-from callcenter.settings import Settings
 from callcenter.transcription.store import TranscriptStore
 from callcenter.transcription.tasks import send
 
 if TYPE_CHECKING:
     from celery import Celery
-    from sqlalchemy.orm import Session, sessionmaker
-
-    from callcenter.calls.controller import Controller
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +28,10 @@ DRAIN_TIMEOUT_S = 10.0
 
 
 class TranscriptionQueue:
-    def __init__(self, app: Celery, store: TranscriptStore, settings: Settings) -> None:
+    def __init__(self, app: Celery, store: TranscriptStore, queue: str) -> None:
         self.app = app
         self.store = store
-        self.settings = settings
+        self.queue_name = queue
         self._sending: set[asyncio.Task[None]] = set()
 
     async def on_answer(self, attempt_id: str, answer: Answer) -> None:
@@ -53,14 +49,14 @@ class TranscriptionQueue:
         """Mark pending and publish; False if the recording already has its text."""
         if not self.store.queue(attempt_id, question_id):
             return False
-        send(self.app, self.settings, attempt_id, question_id)
+        send(self.app, self.queue_name, attempt_id, question_id)
         return True
 
     def requeue_pending(self) -> int:
         """Publish every transcription still pending (after Redis was down, say)."""
         pending = self.store.pending()
         for attempt_id, question_id in pending:
-            send(self.app, self.settings, attempt_id, question_id)
+            send(self.app, self.queue_name, attempt_id, question_id)
         return len(pending)
 
     async def drain(self, timeout: float = DRAIN_TIMEOUT_S) -> None:
@@ -83,30 +79,11 @@ class TranscriptionQueue:
 
 @contextlib.asynccontextmanager
 async def transcription_queue(
-    app: Celery, store: TranscriptStore, settings: Settings
+    app: Celery, store: TranscriptStore, queue: str
 ) -> AsyncIterator[TranscriptionQueue]:
-    queue = TranscriptionQueue(app, store, settings)
+    """A queue whose messages still in flight go out (boundedly) on exit."""
+    sending = TranscriptionQueue(app, store, queue)
     try:
-        yield queue
+        yield sending
     finally:
-        await queue.drain()
-
-
-@contextlib.asynccontextmanager
-async def transcribing_answers(
-    settings: Settings, sessions: sessionmaker[Session], controller: Controller
-) -> AsyncIterator[TranscriptionQueue | None]:
-    """Hook ``controller`` up to queue a transcription of every recorded answer, unless
-    ``transcription.enabled`` is off; on exit, let the messages in flight go out."""
-    if not settings.transcription.enabled:
-        yield None
-        return
-    from callcenter.kernel.celery_app import make_celery  # imports bootstrap, which imports us
-
-    app = make_celery(settings)
-    try:
-        async with transcription_queue(app, TranscriptStore(sessions), settings) as queue:
-            controller.answer_hooks.append(queue.on_answer)
-            yield queue
-    finally:
-        app.close()
+        await sending.drain()

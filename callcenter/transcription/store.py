@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from callcenter.calls.tables import AnswerRow, Recording
 from callcenter.kernel.errors import LedgerError
 from callcenter.kernel.transaction import transaction
-from callcenter.ledger.taizhang import TRANSCRIPTION_FAILED
 
 PENDING = "pending"
 DONE = "done"
 FAILED = "failed"
 STATUSES = (PENDING, DONE, FAILED)
 
-FAILED_TEXT = TRANSCRIPTION_FAILED
+# The transcript of a recording whose transcription was given up.
+FAILED_TEXT = "转写失败"
 # What was transcribed when the recording holds no words: said, not left blank.
 NO_SPEECH_TEXT = "未识别出语音"
 
@@ -79,7 +79,8 @@ class TranscriptStore:
             return _state(row, attempt_id, question_id)
 
     def done(self, attempt_id: str, question_id: str, text: str, engine: str) -> None:
-        """Store the text; an empty one becomes ``NO_SPEECH_TEXT``."""
+        """Store the text ``engine`` made of the answer's recording; an empty one becomes
+        ``NO_SPEECH_TEXT``. The one way a transcript is written."""
         with transaction(self._sessions, "save_transcript") as s:
             row = _recording(s, attempt_id, question_id)
             row.transcript = text.strip() or NO_SPEECH_TEXT

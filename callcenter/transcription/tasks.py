@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +19,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_shutdown, worker_shutdown
 
 from callcenter.calls.store import LedgerUnavailable
-from callcenter.kernel.database import make_engine, migrate, session_factory
+from callcenter.kernel.database import session_factory
 from callcenter.kernel.errors import CallcenterError
-from callcenter.settings import Settings
+from callcenter.transcription.config import TranscriptionSettings
 from callcenter.transcription.engine import Transcriber, load_transcriber
 from callcenter.transcription.store import TranscriptStore
 
@@ -37,10 +38,18 @@ _HARD_LIMIT_GRACE_S = 30
 
 
 class TranscriptionWorker:
-    """One worker process's engine and ledger, made on first use (after the fork)."""
+    """One worker process's engine and ledger, made on first use (after the fork).
 
-    def __init__(self, settings: Settings) -> None:
+    ``connect`` opens the ledger's database, migrated; ``storage_root`` is what stored
+    recording paths are relative to.
+    """
+
+    def __init__(
+        self, settings: TranscriptionSettings, storage_root: Path, connect: Callable[[], Engine]
+    ) -> None:
         self.settings = settings
+        self.storage_root = storage_root
+        self._connect = connect
         self._lock = threading.Lock()
         self._transcriber: Transcriber | None = None
         self._engine: Engine | None = None
@@ -49,19 +58,18 @@ class TranscriptionWorker:
     def transcriber(self) -> Transcriber:
         with self._lock:
             if self._transcriber is None:
-                self._transcriber = load_transcriber(self.settings.transcription)
+                self._transcriber = load_transcriber(self.settings)
             return self._transcriber
 
     def store(self) -> TranscriptStore:
         with self._lock:
             if self._store is None:
-                self._engine = make_engine(self.settings.database_url)
-                migrate(self._engine)
+                self._engine = self._connect()
                 self._store = TranscriptStore(session_factory(self._engine))
             return self._store
 
     def recording_path(self, stored: Path) -> Path:
-        return stored if stored.is_absolute() else self.settings.storage_root / stored
+        return stored if stored.is_absolute() else self.storage_root / stored
 
     def close(self) -> None:
         with self._lock:
@@ -70,16 +78,16 @@ class TranscriptionWorker:
             self._engine = self._store = self._transcriber = None
 
 
-def retry_delay(settings: Settings, retries: int) -> float:
+def retry_delay(settings: TranscriptionSettings, retries: int) -> float:
     """Seconds before retry number ``retries + 1``: doubling from the configured delay."""
-    return settings.transcription.retry_delay_seconds * 2**retries
+    return settings.retry_delay_seconds * 2**retries
 
 
 def transcribe_one(
     worker: TranscriptionWorker, task: Task, attempt_id: str, question_id: str
 ) -> str:
     """Transcribe, retry or give up; returns what happened (done, failed, skipped)."""
-    t = worker.settings.transcription
+    t = worker.settings
     try:
         store = worker.store()
         job = store.claim(attempt_id, question_id, max_runs=t.max_retries + 1)
@@ -128,10 +136,9 @@ def transcribe_one(
     return "failed"
 
 
-def register(app: Celery, settings: Settings) -> TranscriptionWorker:
-    """Add the task to ``app``; returns the per-process worker state behind it."""
-    t = settings.transcription
-    worker = TranscriptionWorker(settings)
+def register(app: Celery, worker: TranscriptionWorker) -> None:
+    """Add the task to ``app``, run with ``worker``'s per-process state."""
+    t = worker.settings
     routes = app.conf.task_routes
     route = {TRANSCRIBE: {"queue": t.queue}}
     app.conf.task_routes = (
@@ -156,8 +163,6 @@ def register(app: Celery, settings: Settings) -> TranscriptionWorker:
     def transcribe(self: Task, attempt_id: str, question_id: str) -> str:
         return transcribe_one(worker, self, attempt_id, question_id)
 
-    return worker
-
 
 def close_on_shutdown(worker: TranscriptionWorker) -> None:
     """Release the worker's database when its process ends (prefork children exit
@@ -166,7 +171,5 @@ def close_on_shutdown(worker: TranscriptionWorker) -> None:
         signal.connect(lambda **_: worker.close(), weak=False)
 
 
-def send(app: Celery, settings: Settings, attempt_id: str, question_id: str) -> Any:
-    return app.send_task(
-        TRANSCRIBE, args=[attempt_id, question_id], queue=settings.transcription.queue
-    )
+def send(app: Celery, queue: str, attempt_id: str, question_id: str) -> Any:
+    return app.send_task(TRANSCRIBE, args=[attempt_id, question_id], queue=queue)

@@ -1,4 +1,6 @@
-"""The auditors' web pages: search the 台账, open a call, hear its recordings.
+"""The page shell under every feature's web pages: templating and its filters, the page
+frame and error page, the static files, and phone-number masking.
 
-``app.create_app`` builds the aiohttp application; ``callcenter web serve`` runs it.
+It knows no feature: each feature adds its own routes, keys and templates, and
+``callcenter.entrypoints.web.create_app`` puts them together.
 """

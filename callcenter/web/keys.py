@@ -1,31 +1,47 @@
-"""Typed keys for what the application and each request carry."""
+"""Typed keys for what the page shell keeps in the application and each request.
+
+Each feature keeps its own keys beside its views; the shell knows only its settings, the
+templates, and who is looking at the page.
+"""
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from aiohttp import web
 from jinja2 import Environment
 
-from callcenter.access.accounts import Accounts, SessionView
-from callcenter.access.log import AccessLog
-from callcenter.calls.integrity import RecordingVerifier
-from callcenter.calls.store import Ledger
-from callcenter.ledger.search import LedgerSearch
-from callcenter.settings import Settings
+from callcenter.web.config import WebSettings
 
-SETTINGS = web.AppKey("settings", Settings)
+
+class ViewerUser(Protocol):
+    """What the shared templates show of a logged-in user."""
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+class Viewer(Protocol):
+    """Who is looking at a page, as far as the templates need to know.
+
+    Set on each request by whatever checks sessions; a page rendered without one is
+    rendered for nobody in particular (no user, no token, no permissions).
+    """
+
+    @property
+    def user(self) -> ViewerUser | None: ...
+
+    @property
+    def csrf_token(self) -> str:
+        """The token every form on the page posts back."""
+        ...
+
+    def can(self, permission: str) -> bool: ...
+
+
+SETTINGS = web.AppKey("web_settings", WebSettings)
 TEMPLATES = web.AppKey("templates", Environment)
-LEDGER = web.AppKey("ledger", Ledger)
-SEARCH = web.AppKey("search", LedgerSearch)
-ACCOUNTS = web.AppKey("accounts", Accounts)
-ACCESS_LOG = web.AppKey("access_log", AccessLog)
-VERIFIER = web.AppKey("verifier", RecordingVerifier)
-
-# The logged-in session, or None for an anonymous request.
-CURRENT: web.RequestKey[SessionView | None] = web.RequestKey("current")
-# The token for the login form's CSRF cookie when this response must set it.
-NEW_CSRF_COOKIE = web.RequestKey("new_csrf_cookie", str)
-
-SESSION_COOKIE = "cc_session"
-# Double-submit token for the login form, the one form posted before a session exists.
-CSRF_COOKIE = "cc_csrf"
-CSRF_FIELD = "csrf_token"
+VIEWER: web.RequestKey[Viewer] = web.RequestKey("viewer")

@@ -1,25 +1,34 @@
-"""Jinja2 pages, escaped by default, with the filters the templates use."""
+"""Jinja2 pages, escaped by default, with the filters the templates use.
+
+The shell's own templates (the page frame, the error page) are searched first, then the
+folders of the features whose pages the application serves.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from callcenter.access.permissions import ROLE_LABELS, Permission, allowed
-from callcenter.ledger.taizhang import LEDGER_TZ
+from callcenter.kernel.clock import BEIJING
 from callcenter.web import keys
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+# Adds what a feature's templates need beyond the filters here, e.g. its globals.
+EnvironmentHook = Callable[[Environment], None]
 
 
-def make_environment() -> Environment:
+def make_environment(
+    folders: Iterable[Path] = (), hooks: Iterable[EnvironmentHook] = ()
+) -> Environment:
     env = Environment(
-        loader=PackageLoader("callcenter.web", "templates"),
+        loader=FileSystemLoader([TEMPLATES_DIR, *folders]),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -27,8 +36,8 @@ def make_environment() -> Environment:
     )
     env.filters["beijing"] = beijing
     env.filters["seconds"] = seconds
-    env.globals["ROLE_LABELS"] = ROLE_LABELS
-    env.globals["Permission"] = Permission
+    for hook in hooks:
+        hook(env)
     return env
 
 
@@ -37,7 +46,7 @@ def beijing(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> st
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(LEDGER_TZ).strftime(fmt)
+        return value.astimezone(BEIJING).strftime(fmt)
     return value.strftime("%Y-%m-%d")
 
 
@@ -49,6 +58,19 @@ def seconds(value: float | None) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+class _Nobody:
+    """The viewer of a page rendered before anyone's session was looked at."""
+
+    user = None
+    csrf_token = ""
+
+    def can(self, permission: str) -> bool:
+        return False
+
+
+_NOBODY = _Nobody()
+
+
 def render(
     request: web.Request,
     template: str,
@@ -56,19 +78,12 @@ def render(
     *,
     status: int = 200,
 ) -> web.Response:
-    current = request.get(keys.CURRENT)
-    csrf = current.csrf_token if current is not None else request.get(keys.NEW_CSRF_COOKIE)
-    if csrf is None:
-        csrf = request.cookies.get(keys.CSRF_COOKIE, "")
-
-    def can(permission: Permission) -> bool:
-        return current is not None and allowed(current.user.role, permission)
-
+    viewer: keys.Viewer = request.get(keys.VIEWER, _NOBODY)
     page = request.app[keys.TEMPLATES].get_template(template)
     body = page.render(
-        current=current,
-        csrf_token=csrf,
-        can=can,
+        user=viewer.user,
+        csrf_token=viewer.csrf_token,
+        can=viewer.can,
         path=request.path,
         **(context or {}),
     )

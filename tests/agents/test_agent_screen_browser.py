@@ -22,6 +22,7 @@ from callcenter.access.passwords import hash_password
 from callcenter.agents.takeover_log import TakeoverLog
 from callcenter.calls.store import Ledger
 from callcenter.entrypoints.web import create_app
+from callcenter.ledger.store import LedgerReader
 from callcenter.settings import Settings
 from callcenter.telephony.sandbox import simulator
 from tests.agents.phones import STATION, add_case, agent_phone, phone_number
@@ -131,5 +132,5 @@ async def test_screen_shows_the_call_while_the_phone_rings_and_the_note_lands_in
     assert result.outcome.value == "transferred"
     [takeover] = TakeoverLog(ledger.sessions).for_attempt(attempt_id)
     assert (takeover.agent_login, takeover.outcome) == (phone.login, "follow_up")
-    [row] = ledger.taizhang(attempt_ids=[attempt_id])
+    [row] = LedgerReader(ledger.sessions).taizhang(attempt_ids=[attempt_id])
     assert row.remark.endswith("坐席记录：转办件单位跟进，申请人反映排队太久，已转窗口负责人")

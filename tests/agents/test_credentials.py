@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from callcenter.agents import credentials
+from callcenter.agents._legs import offer_result
 from callcenter.agents.config import AgentSettings
-from callcenter.agents.handover import offer_result
 from callcenter.agents.pjsip import objects
 from callcenter.agents.roster import AgentView
 from callcenter.kernel.errors import AgentError

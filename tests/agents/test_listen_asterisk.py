@@ -19,6 +19,7 @@ from callcenter.agents.roster import AgentRoster
 from callcenter.agents.takeover_log import TakeoverLog
 from callcenter.calls.store import Ledger
 from callcenter.kernel.errors import AriNotFound
+from callcenter.ledger.store import LedgerReader
 from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
@@ -108,8 +109,9 @@ async def test_supervisor_hears_the_takeover_and_nobody_hears_the_supervisor(
     assert tone_level(supervisor.heard, AGENT_HZ) > LOUD
     assert tone_level(supervisor.heard, SUPERVISOR_HZ) < QUIET
     assert tone_level(agent.heard, SUPERVISOR_HZ) < QUIET
-    wav = TEST_STORAGE / ledger.recordings(attempt_id)[0].path
-    answered = ledger.attempt(attempt_id).answered_at
+    record = LedgerReader(ledger.sessions).call(attempt_id)
+    wav = TEST_STORAGE / record.recordings[0].path
+    answered = record.attempt.answered_at
     assert answered is not None and takeover.connected_at is not None
     bridged = (takeover.connected_at - answered).total_seconds()
     assert tone_level(wav, AGENT_HZ, start=bridged + 1, seconds=3) > LOUD

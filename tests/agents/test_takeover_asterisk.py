@@ -22,6 +22,7 @@ from callcenter.calls.recording import seal
 from callcenter.calls.store import Ledger
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.errors import AriNotFound
+from callcenter.ledger.store import LedgerReader
 from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
@@ -110,16 +111,17 @@ async def test_agent_takes_over_a_low_score_and_the_note_reaches_the_taizhang(
     await asyncio.to_thread(
         log.record_outcome, view.id, phone.login, "follow_up", "申请人反映大厅空调不制冷，已转办"
     )
-    [row] = ledger.taizhang(attempt_ids=[attempt_id])
+    [row] = LedgerReader(ledger.sessions).taizhang(attempt_ids=[attempt_id])
     assert row.remark.endswith(
         "转人工原因：满意度评分较低；坐席记录：转办件单位跟进，申请人反映大厅空调不制冷，已转办"
     )
     assert "服务环境：不太满意" in row.phone_record
     # the whole-call recording went on through the takeover
-    attempt = ledger.attempt(attempt_id)
+    record = LedgerReader(ledger.sessions).call(attempt_id)
+    attempt = record.attempt
     assert attempt.answered_at is not None and attempt.ended_at is not None
     talk = (attempt.ended_at - attempt.answered_at).total_seconds()
-    call_rec = ledger.recordings(attempt_id)[0]
+    call_rec = record.recordings[0]
     assert call_rec.kind == "call" and call_rec.duration_seconds is not None
     assert abs(call_rec.duration_seconds - talk) < 2.5, (call_rec.duration_seconds, talk)
     assert seal(TEST_STORAGE / call_rec.path).sha256 == call_rec.sha256
@@ -153,7 +155,7 @@ async def test_no_agent_registered_leaves_a_call_back_task(
     mine = [t for t in tasks if t.attempt_id == attempt_id]
     assert [(t.reason, t.state) for t in mine] == [("满意度评分较低，无空闲坐席", "open")]
     assert mine[0].case.applicant == "王伟先生"
-    [row] = ledger.taizhang(attempt_ids=[attempt_id])
+    [row] = LedgerReader(ledger.sessions).taizhang(attempt_ids=[attempt_id])
     assert "转人工未接通，已登记回电" in row.remark
 
 

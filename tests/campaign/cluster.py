@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from callcenter.kernel.celery_app import make_celery
+from callcenter.bootstrap import make_celery
 from callcenter.settings import PROJECT_ROOT, load_settings
 
 

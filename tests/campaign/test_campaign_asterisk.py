@@ -125,6 +125,7 @@ def world(
             "ari": {"app": "cc-campaign"},
             "ivr": {"key_timeout": 4.0, "recording_max_seconds": 30, "recording_max_silence": 3},
             "dial": {"ring_timeout": 8, "max_concurrent": 50},
+            "controller": {"lease_seconds": 4},
             "campaign": {
                 "broker_url": redis_url,
                 "broker_prefix": f"t-{schema}-broker:",
@@ -240,22 +241,22 @@ def test_import_plan_and_run_with_retries_under_the_limit(world: World) -> None:
     assert planned.returncode == 0, planned.stderr
     assert "seed 42" in planned.stdout and "全局合计" in planned.stdout
     rows = world.store.sample("2025-06")
-    per_unit = Counter(r.unit for r in rows)
+    per_unit = Counter(r.case.unit for r in rows)
     # minimums per unit met (千秋 has only 3), then the bureau's 15 filled from the rest
     assert per_unit["政务服务中心市场监管窗口"] >= 4 and per_unit["城区市场监管所"] >= 6
     assert len(rows) == 15 and per_unit["千秋市场监管所"] == 3
-    assert {r.case_no for r in rows if r.is_complaint} == {
+    assert {r.case.case_no for r in rows if r.case.is_complaint} == {
         "C2025-05-001",
         "C2025-05-011",
         "C2025-05-012",
     }
-    assert all(r.reason == "complaint" for r in rows if r.is_complaint)
+    assert all(r.reason == "complaint" for r in rows if r.case.is_complaint)
     units = {u["unit"]: u for u in world.store.campaign("2025-06").summary["units"]}
     assert units["千秋市场监管所"]["shortfall"] == 3
 
     # who answers how: the complaints talk, some are busy or away, the rest refuse
-    phones = [r.phone for r in rows]
-    complaints = [r.phone for r in rows if r.is_complaint]
+    phones = [r.case.phone for r in rows]
+    complaints = [r.case.phone for r in rows if r.case.is_complaint]
     others = [p for p in phones if p not in complaints]
     plan = {complaints[0]: COMPLETE, complaints[1]: "answer/b1/h", complaints[2]: COMPLETE}
     plan |= {others[0]: "busy", others[1]: "busy", others[2]: "noanswer", others[3]: "busy"}
@@ -276,7 +277,7 @@ def test_import_plan_and_run_with_retries_under_the_limit(world: World) -> None:
     async def run() -> None:
         async def reprogram_after_first_try() -> None:
             while True:
-                row = next(r for r in world.store.sample("2025-06") if r.phone == comes_back)
+                row = next(r for r in world.store.sample("2025-06") if r.case.phone == comes_back)
                 if row.attempts >= 1:
                     await program(world.settings, {comes_back: "answer/b2"})
                     return
@@ -291,7 +292,8 @@ def test_import_plan_and_run_with_retries_under_the_limit(world: World) -> None:
     assert counter.samples and max(counter.samples) <= K, Counter(counter.samples)
     assert max(counter.samples) == K  # the limit was reached, not just respected
     results = {
-        r.phone: (r.job_result, r.attempts, r.last_outcome) for r in world.store.sample("2025-06")
+        r.case.phone: (r.job_result, r.attempts, r.last_outcome)
+        for r in world.store.sample("2025-06")
     }
     assert results[complaints[0]] == ("completed", 1, "answered_complete")
     assert results[complaints[1]] == ("partial", 2, "answered_partial")  # re-dialled once
@@ -321,7 +323,7 @@ def test_a_killed_worker_loses_no_case_and_dials_none_twice(world: World) -> Non
     assert world.cli("campaign", "plan", "--month", "2025-07", "--seed", "7").returncode == 0
     rows = world.store.sample("2025-07")
     assert len(rows) == 6
-    asyncio.run(program(world.settings, {r.phone: COMPLETE for r in rows}))
+    asyncio.run(program(world.settings, {r.case.phone: COMPLETE for r in rows}))
     if "w1" not in world.cluster.procs:  # this test run alone
         world.cluster.worker("w1", 5)
         world.cluster.worker("w2", 5)
@@ -358,7 +360,7 @@ def test_a_killed_worker_loses_no_case_and_dials_none_twice(world: World) -> Non
     by_case = attempts_by_case(world, key)
     rows = world.store.sample("2025-07")
     assert all(r.job_result == "completed" for r in rows), [
-        (r.phone, r.job_result, r.attempts) for r in rows
+        (r.case.phone, r.job_result, r.attempts) for r in rows
     ]
     assert len(by_case) == 6  # no case lost
     interrupted = {a.id for v in by_case.values() for a in v if a.note.startswith("控制器重启")}

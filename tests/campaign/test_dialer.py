@@ -15,10 +15,9 @@ import pytest
 from callcenter.calls.call import CallResult
 from callcenter.calls.slots import LocalSlots
 from callcenter.calls.store import Ledger
-from callcenter.campaign.calendar import CallingCalendar
 from callcenter.campaign.config import CampaignSettings
-from callcenter.campaign.dialer import Dialer
-from callcenter.campaign.policy import JobResult, RetryPolicy
+from callcenter.campaign.dialer import Dialer, DialRules
+from callcenter.campaign.policy import JobResult
 from callcenter.campaign.store import CampaignStore
 from callcenter.cases.store import CaseImport
 from callcenter.interview.case import CaseInfo
@@ -34,8 +33,11 @@ class FakeCaller:
 
     owner = "fake-worker"
 
-    def __init__(self, ledger: Ledger, outcomes: dict[str, list[Outcome]]) -> None:
+    def __init__(
+        self, ledger: Ledger, clock: FixedClock, outcomes: dict[str, list[Outcome]]
+    ) -> None:
         self.ledger = ledger
+        self.clock = clock
         self.outcomes = outcomes
         self.placed: list[str] = []
         self.up = 0
@@ -50,7 +52,7 @@ class FakeCaller:
         self.up += 1
         self.peak = max(self.peak, self.up)
         try:
-            now = datetime.now(SH)
+            now = self.clock.now()
             await asyncio.to_thread(
                 self.ledger.start_attempt, attempt_id, case.case_id, "yima", now, self.owner
             )
@@ -60,7 +62,7 @@ class FakeCaller:
             if outcome.answered:
                 await asyncio.to_thread(self.ledger.mark_answered, attempt_id, now)
             await asyncio.to_thread(
-                self.ledger.finish_attempt, attempt_id, outcome, None, datetime.now(SH)
+                self.ledger.finish_attempt, attempt_id, outcome, None, self.clock.now()
             )
             return CallResult(attempt_id, case.case_id, outcome)
         finally:
@@ -74,18 +76,16 @@ class Harness:
         self.clock = clock
         self.store = CampaignStore(ledger.sessions)
         self.sent: list[tuple[int, str]] = []
-        self.caller = FakeCaller(ledger, {})
+        self.caller = FakeCaller(ledger, clock, {})
         self.service = make_service(ledger, clock, **overrides)
         self.dialer = Dialer(
             self.store,
             ledger,
             self.caller,
             LocalSlots(self.settings.max_concurrent_per_trunk),
-            CallingCalendar.from_settings(self.settings),
-            RetryPolicy.from_settings(self.settings),
-            clock,
-            lambda job_id, key: self.sent.append((job_id, key)),
-            self.settings,
+            DialRules.from_settings(self.settings),
+            clock=clock,
+            enqueue=lambda job_id, key: self.sent.append((job_id, key)),
         )
 
     async def round(self) -> int:
@@ -151,7 +151,7 @@ async def test_busy_and_no_answer_are_retried_hours_apart_then_given_up(
 ) -> None:
     h = harness_factory()
     rows = h.store.sample("2026-11")
-    busy, silent, later = rows[0].phone, rows[1].phone, rows[2].phone
+    busy, silent, later = rows[0].case.phone, rows[1].case.phone, rows[2].case.phone
     h.caller.outcomes = {
         busy: [Outcome.BUSY],
         silent: [Outcome.NO_ANSWER],
@@ -168,7 +168,7 @@ async def test_busy_and_no_answer_are_retried_hours_apart_then_given_up(
     assert await h.round() == 2
     clock.advance(2 * 3600)
     assert await h.round() == 0
-    results = {r.phone: r for r in h.store.sample("2026-11")}
+    results = {r.case.phone: r for r in h.store.sample("2026-11")}
     assert (results[busy].job_result, results[busy].attempts, results[busy].last_outcome) == (
         "unreached",
         3,
@@ -183,7 +183,7 @@ async def test_busy_and_no_answer_are_retried_hours_apart_then_given_up(
 async def test_partial_redialled_once_refusal_never(harness_factory, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
     h = harness_factory()
     rows = h.store.sample("2026-11")
-    cut, refuses = rows[0].phone, rows[1].phone
+    cut, refuses = rows[0].case.phone, rows[1].case.phone
     h.caller.outcomes = {cut: [Outcome.PARTIAL], refuses: [Outcome.REFUSED]}
     clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=SH))
     await h.round()
@@ -191,7 +191,7 @@ async def test_partial_redialled_once_refusal_never(harness_factory, clock: Fixe
     assert await h.round() == 1  # only the partial
     clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=SH))
     assert await h.round() == 0
-    results = {r.phone: r for r in h.store.sample("2026-11")}
+    results = {r.case.phone: r for r in h.store.sample("2026-11")}
     assert (results[cut].job_result, results[cut].attempts) == ("partial", 2)
     assert (results[refuses].job_result, results[refuses].attempts) == ("refused", 1)
 
@@ -214,12 +214,13 @@ async def test_concurrency_limit_and_unit_daily_cap(harness_factory, clock: Fixe
     for _ in range(10):
         placed += await h.round()
     assert h.caller.peak <= 3
-    by_unit = Counter(r.unit for r in h.store.sample("2026-11") if r.attempts)
+    by_unit = Counter(r.case.unit for r in h.store.sample("2026-11") if r.attempts)
     assert by_unit == {"城区市场监管所": 6, "千秋市场监管所": 2}
     clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=SH))  # the next day the cap starts afresh
     for _ in range(3):
         await h.round()
-    assert Counter(r.unit for r in h.store.sample("2026-11") if r.attempts)["千秋市场监管所"] == 4
+    later = Counter(r.case.unit for r in h.store.sample("2026-11") if r.attempts)
+    assert later["千秋市场监管所"] == 4
 
 
 async def test_do_not_call_added_after_planning_is_honoured(
@@ -227,11 +228,11 @@ async def test_do_not_call_added_after_planning_is_honoured(
     clock: FixedClock,  # type: ignore[no-untyped-def]
 ) -> None:
     h = harness_factory()
-    phone = h.store.sample("2026-11")[0].phone
+    phone = h.store.sample("2026-11")[0].case.phone
     h.store.add_do_not_call(phone, "不要再打", clock.now())
     clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=SH))
     await h.round()
-    row = next(r for r in h.store.sample("2026-11") if r.phone == phone)
+    row = next(r for r in h.store.sample("2026-11") if r.case.phone == phone)
     assert (row.job_result, row.attempts) == (JobResult.SKIPPED.value, 0)
     assert all(phone not in k for k in h.caller.placed)
 
@@ -273,7 +274,7 @@ async def test_jobs_of_a_dead_worker_are_settled_and_lost_messages_resent(
     report = await h.dialer.dispatch()
     assert report.settled_orphans == 2 and report.resent >= 1
     assert (c_id, c_key) in h.sent
-    rows = {r.case_no: r for r in store.sample("2026-11")}
+    rows = {r.case.case_no: r for r in store.sample("2026-11")}
     by_key = {j.attempt_key: j for j in store.due_jobs(clock.now() + timedelta(hours=3), 50)}
     assert any(k.endswith("-2") for k in by_key)  # A waits for its one re-dial
     assert (b_id, b_key) in h.sent  # B is sent again with the same attempt, never dialled

@@ -28,12 +28,12 @@ def test_plan_meets_quotas_and_calls_every_complaint(
     )
     rows = CampaignStore(ledger.sessions).sample("2026-11")
     assert len(rows) == plan.campaign.summary["drawn"] >= 300
-    assert all(r.completed_on.month == 10 for r in rows)
+    assert all(r.case.completed_on.month == 10 for r in rows)
     complaints = {c.case_no for c in october if c.is_complaint}
-    drawn = {r.case_no: r for r in rows}
+    drawn = {r.case.case_no: r for r in rows}
     assert complaints <= set(drawn)
     assert {drawn[c].reason for c in complaints} == {"complaint"}
-    per_unit = Counter(r.unit for r in rows)
+    per_unit = Counter(r.case.unit for r in rows)
     assert per_unit["政务服务中心市场监管窗口"] >= 30
     assert per_unit["城区市场监管所"] >= 30 and per_unit["东区市场监管所"] >= 30
     assert per_unit["千秋市场监管所"] == 20  # all it had
@@ -49,14 +49,14 @@ def test_same_seed_draws_the_same_sample(
 ) -> None:
     service = make_service(ledger, clock)
     first = [
-        r.case_no
+        r.case.case_no
         for r in CampaignStore(ledger.sessions).sample(
             service.plan("2026-11", seed=5).campaign.month
         )
     ]
     again = service.plan("2026-11", seed=5, redraw=True)
     assert again.created
-    assert [r.case_no for r in CampaignStore(ledger.sessions).sample("2026-11")] == first
+    assert [r.case.case_no for r in CampaignStore(ledger.sessions).sample("2026-11")] == first
 
 
 def test_plan_is_kept_once_made(service: CampaignService, october: list[CaseRow]) -> None:
@@ -77,7 +77,7 @@ def test_do_not_call_and_recently_called_are_left_out(
     ledger.start_attempt("earlier-call", case_id, "yima", clock.now() - timedelta(days=10))
     service = make_service(ledger, clock, quota_bureau=0, quota_station=200, quota_window=0)
     plan = service.plan("2026-11", seed=3)
-    drawn = {r.case_no for r in store.sample("2026-11")}
+    drawn = {r.case.case_no for r in store.sample("2026-11")}
     assert complaint.case_no not in drawn and recent.case_no not in drawn
     assert plan.campaign.summary["excluded"] == {"do_not_call": 1, "recently_called": 1}
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from callcenter.calls.leases import Leases
 from callcenter.calls.store import Ledger
+from callcenter.campaign.jobs import Job, attempt_key
 from callcenter.campaign.service import CampaignService
-from callcenter.campaign.store import CampaignStore, Job, attempt_key
+from callcenter.campaign.store import CampaignStore
 from callcenter.cases.store import CaseRow
 from callcenter.kernel.clock import FixedClock
 

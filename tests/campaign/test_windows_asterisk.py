@@ -15,13 +15,12 @@ from redis.asyncio import Redis
 
 from callcenter import bootstrap
 from callcenter.calls.store import Ledger
-from callcenter.campaign.calendar import CallingCalendar
-from callcenter.campaign.dialer import Dialer, channel_gone_with, prerender_with
+from callcenter.campaign.dialer import Dialer, DialRules, channel_gone_with
 from callcenter.campaign.pacing import RedisSlots, slots_key
-from callcenter.campaign.policy import RetryPolicy
 from callcenter.campaign.store import CampaignStore
 from callcenter.cases.store import CaseImport
 from callcenter.kernel.clock import FixedClock
+from callcenter.ledger.store import LedgerReader
 from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
@@ -69,20 +68,17 @@ async def world(
         redis = Redis.from_url(redis_url)
         slots = RedisSlots(redis, slots_key(redis_prefix, "trunk"), 3, 10)
         sent: list[tuple[int, str]] = []
-        async with bootstrap.controller(settings, ledger, slots) as ctl:
-            c = settings.campaign
+        async with bootstrap.controller(settings, ledger, slots, clock) as ctl:
             dialer = Dialer(
                 CampaignStore(ledger.sessions),
                 ledger,
                 ctl,
                 slots,
-                CallingCalendar.from_settings(c),
-                RetryPolicy.from_settings(c),
-                clock,
-                lambda job_id, key: sent.append((job_id, key)),
-                c,
-                prerender_with(ctl),
-                channel_gone_with(ctl),
+                DialRules.from_settings(settings.campaign),
+                clock=clock,
+                enqueue=lambda job_id, key: sent.append((job_id, key)),
+                prerender=ctl.render_prompts,
+                channel_gone=channel_gone_with(ctl),
             )
             yield settings, ledger, clock, dialer, sent
         await slots.close()
@@ -103,7 +99,8 @@ async def test_holiday_and_lunch_hold_calls_until_the_next_allowed_slot(world) -
         store.mark_queued(job.id, job.attempt_key, clock.now())
         late = await dialer.dial(job.id, job.attempt_key)
         assert late.status == "released" and late.note == "法定节假日（国庆节）"
-        assert ledger.unfinished_attempts() == [] and ledger.taizhang() == []
+        assert ledger.unfinished_attempts() == []
+        assert LedgerReader(ledger.sessions).taizhang() == []
         # put back, due at the next allowed moment
         assert job.id not in {
             j.id for j in store.due_jobs(datetime(2026, 10, 8, 8, 59, tzinfo=SH), 5)
@@ -130,7 +127,7 @@ async def test_holiday_and_lunch_hold_calls_until_the_next_allowed_slot(world) -
         outcomes = {r.outcome.value for r in reports if r.outcome is not None}
         assert outcomes == {"refused", "busy", "answered_complete"}, reports
         assert seen_up >= 2  # real legs to the trunk, more than one at once
-        rows = {r.phone: r for r in store.sample("2026-10")}
+        rows = {r.case.phone: r for r in store.sample("2026-10")}
         busy = rows[str(BASE + 2)]
         assert (busy.job_state, busy.attempts, busy.last_outcome) == ("pending", 1, "busy")
 
@@ -143,11 +140,11 @@ async def test_holiday_and_lunch_hold_calls_until_the_next_allowed_slot(world) -
         (retry,) = await asyncio.gather(*(dialer.dial(j, k) for j, k in sent))
         assert retry.outcome is not None and retry.outcome.value == "refused"
         assert retry.key.endswith("-2")
-        rows = {r.phone: r for r in store.sample("2026-10")}
+        rows = {r.case.phone: r for r in store.sample("2026-10")}
         assert {p: (r.job_result, r.attempts) for p, r in rows.items()} == {
             str(BASE + 1): ("refused", 1),
             str(BASE + 2): ("refused", 2),
             str(BASE + 3): ("completed", 1),
         }
-        assert len(ledger.taizhang()) == 4
+        assert len(LedgerReader(ledger.sessions).taizhang()) == 4
         assert await trunk_legs(ari, key) == []

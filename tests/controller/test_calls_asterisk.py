@@ -18,8 +18,10 @@ from sqlalchemy import Engine, text
 from callcenter import bootstrap
 from callcenter.calls.call import CallResult
 from callcenter.calls.recording import seal
-from callcenter.calls.store import AttemptView, Ledger
+from callcenter.calls.store import Ledger
 from callcenter.interview.outcome import Outcome
+from callcenter.ledger.record import CallRecord
+from callcenter.ledger.store import LedgerReader
 from callcenter.ledger.taizhang import TaizhangRow
 from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
@@ -48,7 +50,7 @@ SCENARIOS = {
 @dataclass
 class Outcomes:
     results: dict[str, CallResult]
-    attempts: dict[str, AttemptView]
+    attempts: dict[str, CallRecord]
     rows: list[TaizhangRow]
     ledger: Ledger
     settings: Settings
@@ -99,8 +101,9 @@ def outcomes(
     settings = e2e_settings(database_url=url)
     with bootstrap.open_ledger(settings) as ledger:
         results = asyncio.run(_run_all(settings, ledger, base))
-        attempts = {name: ledger.attempt(r.attempt_id) for name, r in results.items()}
-        rows = ledger.taizhang()
+        reader = LedgerReader(ledger.sessions)
+        attempts = {name: reader.call(r.attempt_id) for name, r in results.items()}
+        rows = reader.taizhang()
         yield Outcomes(results, attempts, rows, ledger, settings)
     if schema is not None:
         with admin.connect() as c:
@@ -112,7 +115,7 @@ def answers(o: Outcomes, name: str) -> dict[str, str | None]:
 
 
 def test_full_interview_records_every_answer(outcomes: Outcomes) -> None:
-    a = outcomes.attempts["full_listening"]
+    a = outcomes.attempts["full_listening"].attempt
     assert a.outcome is Outcome.COMPLETE and a.answered_at is not None
     assert answers(outcomes, "full_listening") == {
         "consent": "方便",
@@ -130,7 +133,7 @@ def test_full_interview_records_every_answer(outcomes: Outcomes) -> None:
 
 
 def test_refusal_at_consent(outcomes: Outcomes) -> None:
-    a = outcomes.attempts["refusal"]
+    a = outcomes.attempts["refusal"].attempt
     assert a.outcome is Outcome.REFUSED
     assert answers(outcomes, "refusal") == {"consent": "不方便"}
     assert outcomes.results["refusal"].played[-1].startswith("好的，打扰您了")
@@ -138,10 +141,10 @@ def test_refusal_at_consent(outcomes: Outcomes) -> None:
 
 def test_low_score_records_the_reason(outcomes: Outcomes) -> None:
     a = outcomes.attempts["low_score"]
-    assert a.outcome is Outcome.COMPLETE
+    assert a.attempt.outcome is Outcome.COMPLETE
     got = answers(outcomes, "low_score")
     assert got["q1_environment"] == "一般" and got["q7_suggestion"] == "有"
-    recorded = {x.question_id: x.recording for x in a.answers if x.kind == "recording"}
+    recorded = {x.question_id: x.as_answer().recording for x in a.answers if x.kind == "recording"}
     assert set(recorded) == {"q1_reason", "q7_detail"}
     for rel in recorded.values():
         assert rel is not None
@@ -154,9 +157,8 @@ def test_low_score_records_the_reason(outcomes: Outcomes) -> None:
 
 def test_whole_call_is_recorded_and_sealed(outcomes: Outcomes) -> None:
     for name in ("full_listening", "low_score", "hangup_midway"):
-        a = outcomes.attempts[name]
-        recs = outcomes.ledger.recordings(a.attempt_id)
-        call = recs[0]
+        a = outcomes.attempts[name].attempt
+        call = outcomes.attempts[name].recordings[0]
         assert call.kind == "call" and call.question_id is None
         assert a.answered_at is not None and a.ended_at is not None
         talk = (a.ended_at - a.answered_at).total_seconds()
@@ -165,11 +167,7 @@ def test_whole_call_is_recorded_and_sealed(outcomes: Outcomes) -> None:
         assert abs(call.duration_seconds - talk) < 2.5, (name, call.duration_seconds, talk)
         wav = TEST_STORAGE / call.path
         assert seal(wav).sha256 == call.sha256
-    answers_sealed = [
-        r
-        for r in outcomes.ledger.recordings(outcomes.attempts["low_score"].attempt_id)
-        if r.kind == "answer"
-    ]
+    answers_sealed = [r for r in outcomes.attempts["low_score"].recordings if r.kind == "answer"]
     assert [r.question_id for r in answers_sealed] == ["q1_reason", "q7_detail"]
     assert all(r.sha256 and r.duration_seconds and r.duration_seconds > 3 for r in answers_sealed)
 
@@ -182,7 +180,7 @@ def test_invalid_key_then_valid_key(outcomes: Outcomes) -> None:
 
 
 def test_no_input_twice_ends_the_call(outcomes: Outcomes) -> None:
-    a = outcomes.attempts["no_input"]
+    a = outcomes.attempts["no_input"].attempt
     assert a.outcome is Outcome.PARTIAL
     assert a.note == "无按键应答，已答0题"
     played = outcomes.results["no_input"].played
@@ -198,7 +196,7 @@ def test_slow_key_is_taken_on_the_repeat(outcomes: Outcomes) -> None:
 
 
 def test_hangup_midway_keeps_what_was_said(outcomes: Outcomes) -> None:
-    a = outcomes.attempts["hangup_midway"]
+    a = outcomes.attempts["hangup_midway"].attempt
     assert a.outcome is Outcome.PARTIAL
     assert a.note == "中途挂断，已答2题"
     assert answers(outcomes, "hangup_midway") == {
@@ -221,12 +219,17 @@ def test_unanswered_outcomes_from_the_hangup_cause(
     outcomes: Outcomes, name: str, outcome: Outcome, cause: int
 ) -> None:
     a = outcomes.attempts[name]
-    assert (a.outcome, a.hangup_cause, a.answered_at, a.answers) == (outcome, cause, None, ())
+    assert (a.attempt.outcome, a.attempt.hangup_cause, a.attempt.answered_at, a.answers) == (
+        outcome,
+        cause,
+        None,
+        (),
+    )
 
 
 def test_every_call_written_once_in_the_taizhang(outcomes: Outcomes) -> None:
     assert len(outcomes.rows) == len(SCENARIOS)
-    assert all(a.finished for a in outcomes.attempts.values())
+    assert all(a.attempt.finished for a in outcomes.attempts.values())
     assert outcomes.ledger.unfinished_attempts() == []
     by_remark = {r.remark for r in outcomes.rows}
     assert any("拒绝回访" in r for r in by_remark)

@@ -16,6 +16,7 @@ import pytest
 from callcenter import bootstrap
 from callcenter.calls.store import Ledger
 from callcenter.interview.outcome import Outcome
+from callcenter.ledger.store import LedgerReader
 from callcenter.settings import PROJECT_ROOT, Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
@@ -55,13 +56,16 @@ async def test_websocket_drop_during_a_call_completes_it_once(
     phone = "13900000401"
     with bootstrap.open_ledger(settings) as ledger:
         case_id = add_case(ledger, "WSDROP-1", phone)
+        reader = LedgerReader(ledger.sessions)
         async with AriClient(sandbox.ari) as direct:
             # listens to the whole consent prompt, so the drop falls inside a prompt
             await simulator.program(direct, phone, "answer/k1/b1/b2/b1/b1/b1/b2/b2/h")
         async with bootstrap.controller(settings, ledger) as ctl:
             call = asyncio.create_task(ctl.call(ledger.case_info(case_id)))
             await wait_for(
-                lambda: any(ledger.attempt(a).answered_at for a in ledger.unfinished_attempts()),
+                lambda: any(
+                    reader.call(a).attempt.answered_at for a in ledger.unfinished_attempts()
+                ),
                 30,
                 "the answer",
             )
@@ -75,8 +79,8 @@ async def test_websocket_drop_during_a_call_completes_it_once(
             result = await asyncio.wait_for(call, 180)
         assert ari_proxy.cuts == 1
         assert result.outcome is Outcome.COMPLETE, result
-        attempt = ledger.attempt(result.attempt_id)
-        assert [a.value for a in attempt.answers] == [
+        record = reader.call(result.attempt_id)
+        assert [a.value for a in record.answers] == [
             "方便",
             "非常满意",
             "比较满意",
@@ -86,7 +90,7 @@ async def test_websocket_drop_during_a_call_completes_it_once(
             "否",
             "无",
         ]
-        rows = ledger.taizhang()
+        rows = reader.taizhang()
         assert len(rows) == 1 and ledger.unfinished_attempts() == []
 
 
@@ -101,6 +105,7 @@ def test_killed_controller_leaves_no_open_call_and_no_duplicate(
     phone = "13900000402"
     with bootstrap.open_ledger(settings) as ledger:
         add_case(ledger, "CRASH-1", phone)
+        reader = LedgerReader(ledger.sessions)
 
         async def program() -> None:
             async with AriClient(sandbox.ari) as ari:
@@ -125,7 +130,7 @@ def test_killed_controller_leaves_no_open_call_and_no_duplicate(
             deadline = time.monotonic() + 60
             while True:
                 attempts = ledger.unfinished_attempts()
-                if attempts and len(ledger.attempt(attempts[0]).answers) >= 2:
+                if attempts and len(reader.call(attempts[0]).answers) >= 2:
                     break
                 assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
                 assert time.monotonic() < deadline, "the call never got two answers"
@@ -149,8 +154,8 @@ def test_killed_controller_leaves_no_open_call_and_no_duplicate(
             return again
 
         assert asyncio.run(restart()) == 0
-        view = ledger.attempt(attempt_id)
-        assert view.outcome is Outcome.PARTIAL
-        assert view.note == "控制器重启，通话中断，已答1题"
+        view = reader.call(attempt_id)
+        assert view.attempt.outcome is Outcome.PARTIAL
+        assert view.attempt.note == "控制器重启，通话中断，已答1题"
         assert [a.question_id for a in view.answers] == ["consent", "q1_environment"]
-        assert len(ledger.taizhang()) == 1 and ledger.unfinished_attempts() == []
+        assert len(reader.taizhang()) == 1 and ledger.unfinished_attempts() == []

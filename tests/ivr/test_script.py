@@ -9,7 +9,8 @@ from callcenter.kernel.errors import ScriptError
 from callcenter.settings import PROJECT_ROOT
 
 SCRIPT = PROJECT_ROOT / "ivr_scripts" / "yima_phone_followup.yaml"
-SEED = PROJECT_ROOT.parent / "shared" / "seeds" / "000_b3414a7451ebd649.txt"
+# 附件1 of source document 000 (义马市市场监督管理局工作回访制度), kept with the tests
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "000_b3414a7451ebd649.txt"
 
 
 def test_shipped_script_loads_with_six_questions_and_follow_ups() -> None:

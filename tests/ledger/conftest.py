@@ -1,4 +1,5 @@
-"""A unit, a case and the answers of one complete interview, for the ledger tests."""
+"""A unit, a case and the answers of one complete interview, and the read model, for
+the ledger tests."""
 
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ import pytest
 
 from callcenter.calls.store import Ledger
 from callcenter.interview.answers import Answer
+from callcenter.ledger.store import LedgerReader
 
 BUREAU = "义马市市场监督管理局"
 STATION = "义马市市场监督管理局千秋所"
+
+
+@pytest.fixture
+def reader(ledger: Ledger) -> LedgerReader:
+    return LedgerReader(ledger.sessions)
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def test_count_since(access_log: AccessLog) -> None:
 
 def test_the_access_log_has_no_way_to_change_an_entry() -> None:
     public = {name for name in dir(AccessLog) if not name.startswith("_")}
-    assert public == {"record", "entries", "count_since"}
+    assert public == {"record", "entries", "count_since", "now"}
 
 
 @pytest.mark.parametrize(

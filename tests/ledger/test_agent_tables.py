@@ -16,6 +16,7 @@ from callcenter.interview.answers import Answer
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.database import session_factory
 from callcenter.kernel.errors import AgentError
+from callcenter.ledger.store import LedgerReader
 
 STATION = "城区市场监管所"
 DIGEST = "MD5:0123456789abcdef0123456789abcdef"
@@ -151,7 +152,7 @@ def test_takeover_lifecycle_and_the_agents_screen(
     assert (done.outcome_label, done.note) == ("已解释说明", "已向申请人解释排队原因")
     assert log.current_for("a2") is None
     ledger.finish_attempt(attempt, Outcome.TRANSFERRED, 16, T0, "转人工原因：满意度评分较低")
-    [row] = ledger.taizhang()
+    [row] = LedgerReader(sessions).taizhang()
     assert row.remark == (
         "已转人工；需跟进：服务环境(4)；转人工原因：满意度评分较低；"
         "坐席记录：已解释说明，已向申请人解释排队原因"
@@ -168,7 +169,7 @@ def test_misconduct_note_stays_out_of_the_taizhang(
     log.finish(t, "ended")
     log.record_outcome(t, "a1", "misconduct", "窗口人员张某索要好处费")
     ledger.finish_attempt(attempt, Outcome.TRANSFERRED, 16, T0, "转人工原因：反映索拿卡要")
-    [row] = ledger.taizhang()
+    [row] = LedgerReader(sessions).taizhang()
     assert "张某" not in row.remark
     assert "坐席记录：登记不廉洁问题线索（反映不廉洁问题，详情限授权人员查看）" in row.remark
     assert log.view(t).note == "窗口人员张某索要好处费"
@@ -204,7 +205,7 @@ def test_callback_tasks_queue_and_done(ledger: Ledger, sessions: sessionmaker[Se
     )
     assert [t.id for t in tasks.queue(include_misconduct=True)] == [secret]
     ledger.finish_attempt(a1, Outcome.COMPLETE, 16, T0, "转人工未接通，已登记回电")
-    [row] = ledger.taizhang(attempt_ids=[a1])
+    [row] = LedgerReader(sessions).taizhang(attempt_ids=[a1])
     assert row.remark.endswith("转人工未接通，已登记回电；回电结果：已回电，申请人表示理解")
 
 

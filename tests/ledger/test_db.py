@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from callcenter.calls.store import Ledger, LedgerUnavailable
 from callcenter.kernel.database import make_engine, session_factory
 from callcenter.kernel.errors import LedgerError
+from callcenter.ledger.store import LedgerReader
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -27,11 +28,11 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path: Path) -> 
         engine.dispose()
 
 
-def test_times_come_back_aware_in_utc(ledger: Ledger, case_id: int) -> None:
+def test_times_come_back_aware_in_utc(ledger: Ledger, reader: LedgerReader, case_id: int) -> None:
     started = datetime(2026, 11, 3, 9, 30, 15, tzinfo=BEIJING)
     ledger.start_attempt("a1", case_id, "yima-v1", started)
 
-    view = ledger.attempt("a1")
+    view = reader.call("a1").attempt
 
     assert view.started_at == started
     assert view.started_at.tzinfo == UTC

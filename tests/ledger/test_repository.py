@@ -17,6 +17,8 @@ from callcenter.interview.answers import Answer
 from callcenter.interview.outcome import CAUSE_BUSY, CAUSE_NORMAL, Outcome
 from callcenter.kernel.database import make_engine, session_factory
 from callcenter.kernel.errors import LedgerError
+from callcenter.ledger.store import LedgerReader
+from callcenter.transcription.store import TranscriptStore
 
 T0 = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
 
@@ -106,21 +108,23 @@ def test_case_info_offers_the_company_to_prompts(ledger: Ledger, case_id: int) -
 
 
 def test_start_attempt_twice_records_one(
-    ledger: Ledger, ledger_engine: Engine, case_id: int
+    ledger: Ledger, reader: LedgerReader, ledger_engine: Engine, case_id: int
 ) -> None:
     assert ledger.start_attempt("a1", case_id, "yima-v1", at(0)) is True
     assert ledger.start_attempt("a1", case_id, "yima-v1", at(5)) is False
 
     assert count(ledger_engine, CallAttempt) == 1
-    view = ledger.attempt("a1")
+    view = reader.call("a1").attempt
     assert (view.attempt_no, view.started_at, view.finished) == (1, at(0), False)
 
 
-def test_attempts_of_a_case_are_numbered(ledger: Ledger, case_id: int) -> None:
+def test_attempts_of_a_case_are_numbered(
+    ledger: Ledger, reader: LedgerReader, case_id: int
+) -> None:
     ledger.start_attempt("a1", case_id, "yima-v1", at(0))
     ledger.start_attempt("a2", case_id, "yima-v1", at(60))
 
-    assert ledger.attempt("a2").attempt_no == 2
+    assert reader.call("a2").attempt.attempt_no == 2
 
 
 def test_start_attempt_unknown_case_or_reused_id(ledger: Ledger, case_id: int) -> None:
@@ -132,23 +136,25 @@ def test_start_attempt_unknown_case_or_reused_id(ledger: Ledger, case_id: int) -
         ledger.start_attempt("a1", other, "yima-v1", at(0))
 
 
-def test_mark_answered_keeps_the_first_time(ledger: Ledger, case_id: int) -> None:
+def test_mark_answered_keeps_the_first_time(
+    ledger: Ledger, reader: LedgerReader, case_id: int
+) -> None:
     ledger.start_attempt("a1", case_id, "yima-v1", at(0))
     ledger.mark_answered("a1", at(0.5))
     ledger.mark_answered("a1", at(0.9))
 
-    assert ledger.attempt("a1").answered_at == at(0.5)
+    assert reader.call("a1").attempt.answered_at == at(0.5)
     with pytest.raises(LedgerError, match="unknown call attempt 'nope'"):
         ledger.mark_answered("nope", at(1))
 
 
-def test_finish_attempt_first_wins(ledger: Ledger, case_id: int) -> None:
+def test_finish_attempt_first_wins(ledger: Ledger, reader: LedgerReader, case_id: int) -> None:
     ledger.start_attempt("a1", case_id, "yima-v1", at(0))
 
     assert ledger.finish_attempt("a1", Outcome.COMPLETE, CAUSE_NORMAL, at(4), "first") is True
     assert ledger.finish_attempt("a1", Outcome.FAILED, None, at(9), "second") is False
 
-    view = ledger.attempt("a1")
+    view = reader.call("a1").attempt
     assert (view.outcome, view.hangup_cause, view.ended_at, view.note) == (
         Outcome.COMPLETE,
         CAUSE_NORMAL,
@@ -190,7 +196,7 @@ def test_concurrent_finishes_have_one_winner(db_url: str, case_id: int, threads:
         winners = [i for i, won in results.items() if won]
         assert len(results) == threads
         assert len(winners) == 1
-        view = ledgers[0].attempt("a1")
+        view = LedgerReader(ledgers[0].sessions).call("a1").attempt
         assert (view.outcome, view.note) == (outcomes[winners[0]], f"by {winners[0]}")
     finally:
         for engine in engines:
@@ -201,7 +207,11 @@ def test_concurrent_finishes_have_one_winner(db_url: str, case_id: int, threads:
 
 
 def test_save_answer_twice_keeps_one_row_with_the_latest(
-    ledger: Ledger, ledger_engine: Engine, case_id: int, interview: list[Answer]
+    ledger: Ledger,
+    reader: LedgerReader,
+    ledger_engine: Engine,
+    case_id: int,
+    interview: list[Answer],
 ) -> None:
     ledger.start_attempt("a1", case_id, "yima-v1", at(0))
     first, second = interview[1], interview[4]
@@ -213,7 +223,7 @@ def test_save_answer_twice_keeps_one_row_with_the_latest(
 
     assert count(ledger_engine, AnswerRow) == 2
     # The order is that of first saving, so a re-asked question keeps its place.
-    assert ledger.attempt("a1").answers == (changed, second)
+    assert [a.as_answer() for a in reader.call("a1").answers] == [changed, second]
 
 
 def test_save_answer_for_unknown_attempt(ledger: Ledger, interview: list[Answer]) -> None:
@@ -223,6 +233,7 @@ def test_save_answer_for_unknown_attempt(ledger: Ledger, interview: list[Answer]
 
 def test_recorded_answer_is_stored_relative_to_the_storage_root(
     ledger: Ledger,
+    reader: LedgerReader,
     ledger_engine: Engine,
     case_id: int,
     interview: list[Answer],
@@ -233,8 +244,8 @@ def test_recorded_answer_is_stored_relative_to_the_storage_root(
     ledger.save_answer("a1", suggestions, storage_root)
     ledger.save_answer("a1", suggestions, storage_root)
 
-    [stored] = ledger.attempt("a1").answers
-    assert stored.recording == Path("recordings/call-1/q7_detail.wav")
+    [stored] = reader.call("a1").answers
+    assert stored.as_answer().recording == Path("recordings/call-1/q7_detail.wav")
     with ledger_engine.connect() as connection:
         rows = connection.execute(select(Recording)).all()
     assert [(r.kind, r.question_id, r.path) for r in rows] == [
@@ -243,13 +254,14 @@ def test_recorded_answer_is_stored_relative_to_the_storage_root(
 
 
 def test_recording_outside_the_storage_root_keeps_its_path(
-    ledger: Ledger, case_id: int, interview: list[Answer], tmp_path: Path
+    ledger: Ledger, reader: LedgerReader, case_id: int, interview: list[Answer], tmp_path: Path
 ) -> None:
     ledger.start_attempt("a1", case_id, "yima-v1", at(0))
     elsewhere = replace(interview[9], recording=tmp_path / "elsewhere" / "s.wav")
     ledger.save_answer("a1", elsewhere, tmp_path / "storage")
 
-    assert ledger.attempt("a1").answers[0].recording == tmp_path / "elsewhere" / "s.wav"
+    [stored] = reader.call("a1").answers
+    assert stored.as_answer().recording == tmp_path / "elsewhere" / "s.wav"
 
 
 def test_transcript_is_kept_until_the_recording_changes(
@@ -262,7 +274,8 @@ def test_transcript_is_kept_until_the_recording_changes(
     ledger.start_attempt("a1", case_id, "yima-v1", at(0))
     suggestions = interview[9]
     ledger.save_answer("a1", suggestions, storage_root)
-    ledger.save_transcript("a1", "q7_detail", "希望增加停车位")
+    store = TranscriptStore(ledger.sessions)
+    store.done("a1", "q7_detail", "希望增加停车位", "vosk")
     ledger.save_answer("a1", suggestions, storage_root)
 
     def transcripts() -> list[str | None]:
@@ -275,4 +288,4 @@ def test_transcript_is_kept_until_the_recording_changes(
     )
     assert transcripts() == [None]
     with pytest.raises(LedgerError, match="no recorded answer to question 'q1_environment'"):
-        ledger.save_transcript("a1", "q1_environment", "x")
+        store.done("a1", "q1_environment", "x", "vosk")

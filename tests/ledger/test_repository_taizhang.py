@@ -11,7 +11,10 @@ from callcenter.calls.store import Ledger
 from callcenter.interview.answers import Answer
 from callcenter.interview.outcome import CAUSE_BUSY, CAUSE_NORMAL, Outcome
 from callcenter.kernel.errors import LedgerError
+from callcenter.ledger.store import LedgerReader
 from callcenter.ledger.taizhang import TaizhangRow
+from callcenter.transcription.store import TranscriptStore
+from tests.ledger.conftest import BUREAU
 
 STATION = "义马市市场监督管理局千秋所"
 WINDOW = "政务服务中心市场监管窗口"
@@ -35,7 +38,7 @@ def call(
 
 
 def test_one_row_per_finished_attempt_in_call_order(
-    ledger: Ledger, case_id: int, interview: list[Answer]
+    ledger: Ledger, reader: LedgerReader, case_id: int, interview: list[Answer]
 ) -> None:
     company = ledger.add_case(
         "YM-2026-0002",
@@ -57,7 +60,7 @@ def test_one_row_per_finished_attempt_in_call_order(
     call(ledger, "partial", case_id, t + timedelta(hours=3), Outcome.PARTIAL, interview[:4])
     call(ledger, "ringing", case_id, t + timedelta(hours=4), None)
 
-    rows = ledger.taizhang()
+    rows = reader.taizhang()
 
     assert rows == [
         TaizhangRow(
@@ -83,58 +86,63 @@ def test_one_row_per_finished_attempt_in_call_order(
 
 
 def test_transcripts_reach_the_phone_record(
-    ledger: Ledger, case_id: int, interview: list[Answer]
+    ledger: Ledger, reader: LedgerReader, case_id: int, interview: list[Answer]
 ) -> None:
     t = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
     call(ledger, "a1", case_id, t, None, interview)
-    ledger.save_transcript("a1", "q7_detail", "希望网上办理更方便")
-    ledger.save_transcript("a1", "q2_reason", "窗口人员态度冷淡")
+    transcripts = TranscriptStore(ledger.sessions)
+    transcripts.done("a1", "q7_detail", "希望网上办理更方便", "vosk")
+    transcripts.done("a1", "q2_reason", "窗口人员态度冷淡", "vosk")
     ledger.finish_attempt("a1", Outcome.COMPLETE, CAUSE_NORMAL, t + timedelta(minutes=4))
 
-    [row] = ledger.taizhang()
+    [row] = reader.taizhang()
     assert "服务态度：一般（原因：窗口人员态度冷淡）" in row.phone_record
     assert row.phone_record.endswith("意见建议：有（希望网上办理更方便）")
 
 
-def test_month_follows_beijing_time(ledger: Ledger, case_id: int) -> None:
+def test_month_follows_beijing_time(ledger: Ledger, reader: LedgerReader, case_id: int) -> None:
     # In UTC all three are in October; in Beijing only the first is.
     call(ledger, "a", case_id, datetime(2026, 10, 31, 15, 59, tzinfo=UTC), Outcome.NO_ANSWER)
     call(ledger, "b", case_id, datetime(2026, 10, 31, 16, 0, tzinfo=UTC), Outcome.NO_ANSWER)
     call(ledger, "c", case_id, datetime(2026, 10, 31, 17, 0, tzinfo=UTC), Outcome.NO_ANSWER)
 
-    assert [r.called_at for r in ledger.taizhang("2026-10")] == ["2026-10-31 23:59"]
-    assert [r.called_at for r in ledger.taizhang("2026-11")] == [
+    assert [r.called_at for r in reader.taizhang("2026-10")] == ["2026-10-31 23:59"]
+    assert [r.called_at for r in reader.taizhang("2026-11")] == [
         "2026-11-01 00:00",
         "2026-11-01 01:00",
     ]
-    assert ledger.taizhang("2026-12") == []
-    assert len(ledger.taizhang()) == 3
+    assert reader.taizhang("2026-12") == []
+    assert len(reader.taizhang()) == 3
 
 
-def test_each_unit_keeps_its_own_taizhang(ledger: Ledger, case_id: int) -> None:
+def test_each_unit_keeps_its_own_taizhang(
+    ledger: Ledger, reader: LedgerReader, case_id: int
+) -> None:
     ledger.upsert_unit(WINDOW, kind="window", parent="义马市市场监督管理局")
     at_window = ledger.add_case("W-1", WINDOW, "赵六", "1", "变更登记", date(2026, 10, 5))
     t = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
     call(ledger, "s", case_id, t, Outcome.NO_ANSWER)
     call(ledger, "w", at_window, t + timedelta(minutes=1), Outcome.REJECTED)
 
-    assert [(r.unit, r.remark) for r in ledger.taizhang(unit=WINDOW)] == [(WINDOW, "拒接")]
-    assert [r.unit for r in ledger.taizhang(unit=STATION)] == [STATION]
-    assert [r.unit for r in ledger.taizhang()] == [STATION, WINDOW]
+    assert [(r.unit, r.remark) for r in reader.taizhang(unit=WINDOW)] == [(WINDOW, "拒接")]
+    assert [r.unit for r in reader.taizhang(unit=STATION)] == [STATION]
+    assert [r.unit for r in reader.taizhang()] == [STATION, WINDOW]
+    # a 局's 台账 holds those of its 所 and 窗口
+    assert [r.unit for r in reader.taizhang(unit=BUREAU)] == [STATION, WINDOW]
 
 
-def test_bad_filters(ledger: Ledger, case_id: int) -> None:
+def test_bad_filters(reader: LedgerReader, case_id: int) -> None:
     with pytest.raises(LedgerError, match="month '2026-13' is not YYYY-MM"):
-        ledger.taizhang("2026-13")
+        reader.taizhang("2026-13")
     with pytest.raises(LedgerError, match="unknown unit '南区所'"):
-        ledger.taizhang(unit="南区所")
+        reader.taizhang(unit="南区所")
 
 
-def test_selected_attempts_only(ledger: Ledger, case_id: int) -> None:
+def test_selected_attempts_only(ledger: Ledger, reader: LedgerReader, case_id: int) -> None:
     t = datetime(2026, 11, 3, 1, 30, tzinfo=UTC)
     for n, attempt_id in enumerate(["a", "b", "c"]):
         call(ledger, attempt_id, case_id, t + timedelta(minutes=n), Outcome.NO_ANSWER)
 
-    rows = ledger.taizhang("2026-11", attempt_ids={"c", "a"})
+    rows = reader.taizhang("2026-11", attempt_ids={"c", "a"})
     assert [r.called_at for r in rows] == ["2026-11-03 09:30", "2026-11-03 09:32"]
-    assert ledger.taizhang(attempt_ids=[]) == []
+    assert reader.taizhang(attempt_ids=[]) == []

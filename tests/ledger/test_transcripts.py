@@ -11,6 +11,7 @@ from callcenter.calls.store import Ledger
 from callcenter.interview.answers import Answer
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.errors import LedgerError
+from callcenter.ledger.store import LedgerReader
 from callcenter.transcription.store import (
     DONE,
     FAILED,
@@ -36,7 +37,7 @@ def answered(ledger: Ledger, case_id: int, interview: list[Answer], storage_root
     return "a1"
 
 
-def test_queue_claim_done(store: TranscriptStore, ledger: Ledger, answered: str) -> None:
+def test_queue_claim_done(store: TranscriptStore, reader: LedgerReader, answered: str) -> None:
     assert store.state(answered, "q7_detail").status is None
     assert store.queue(answered, "q7_detail")
     assert store.pending() == [(answered, "q7_detail")]
@@ -53,7 +54,7 @@ def test_queue_claim_done(store: TranscriptStore, ledger: Ledger, answered: str)
         None,
     )
     assert store.pending() == []
-    [view] = [r for r in ledger.recordings(answered) if r.question_id == "q7_detail"]
+    [view] = [r for r in reader.call(answered).recordings if r.question_id == "q7_detail"]
     assert (view.transcript, view.transcript_status) == ("希望多开几个窗口", DONE)
 
 
@@ -79,7 +80,7 @@ def test_runs_are_counted_and_bounded(store: TranscriptStore, answered: str) -> 
 
 
 def test_failure_is_shown_in_the_taizhang(
-    store: TranscriptStore, ledger: Ledger, answered: str
+    store: TranscriptStore, ledger: Ledger, reader: LedgerReader, answered: str
 ) -> None:
     store.queue(answered, "q2_reason")
     store.fail(answered, "q2_reason", "recording x does not exist")
@@ -87,7 +88,7 @@ def test_failure_is_shown_in_the_taizhang(
     store.done(answered, "q7_detail", "", "vosk")
     ledger.finish_attempt(answered, Outcome.COMPLETE, 16, T0 + timedelta(minutes=4))
 
-    [row] = ledger.taizhang()
+    [row] = reader.taizhang()
     assert "服务态度：一般（已录音说明原因，转写失败）" in row.phone_record
     assert row.phone_record.endswith(f"意见建议：有（{NO_SPEECH_TEXT}）")
     assert store.state(answered, "q2_reason").error == "recording x does not exist"

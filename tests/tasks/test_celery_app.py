@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from celery.schedules import crontab
 
-from callcenter.kernel.celery_app import DIAL, DISPATCH, PLAN_MONTH, make_celery
+from callcenter.bootstrap import make_celery
+from callcenter.campaign.tasks import DIAL, DISPATCH, PLAN_MONTH
 from callcenter.settings import load_settings
 
 

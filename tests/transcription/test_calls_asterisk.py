@@ -22,6 +22,7 @@ from callcenter.calls.call import CallResult
 from callcenter.calls.recording import seal
 from callcenter.calls.store import Ledger
 from callcenter.interview.outcome import Outcome
+from callcenter.ledger.store import LedgerReader
 from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.prompts.audio import duration_seconds
@@ -110,7 +111,8 @@ def test_the_call_completes_with_the_suggestion_recorded(spoken: Spoken) -> None
     r = spoken.result
     assert r.outcome is Outcome.COMPLETE
     assert {a.question_id: a.value for a in r.answers}["q7_suggestion"] == "有"
-    recs = {rec.question_id: rec for rec in spoken.ledger.recordings(r.attempt_id)}
+    record = LedgerReader(spoken.ledger.sessions).call(r.attempt_id)
+    recs = {rec.question_id: rec for rec in record.recordings}
     detail = recs["q7_detail"]
     wav = TEST_STORAGE / detail.path
     assert seal(wav).sha256 == detail.sha256
@@ -121,8 +123,8 @@ def test_the_call_completes_with_the_suggestion_recorded(spoken: Spoken) -> None
 
 
 def test_the_whole_call_recording_survives(spoken: Spoken) -> None:
-    a = spoken.ledger.attempt(spoken.result.attempt_id)
-    call = spoken.ledger.recordings(a.attempt_id)[0]
+    record = LedgerReader(spoken.ledger.sessions).call(spoken.result.attempt_id)
+    a, call = record.attempt, record.recordings[0]
     assert call.kind == "call" and call.duration_seconds is not None
     assert a.answered_at is not None and a.ended_at is not None
     talk = (a.ended_at - a.answered_at).total_seconds()
@@ -139,5 +141,6 @@ def test_the_worker_wrote_what_was_said(spoken: Spoken) -> None:
     else:
         assert t.engine == "faster-whisper"
         assert score(SIM_SPEECH, t.text).cer <= 0.4, t.text
-    [row] = spoken.ledger.taizhang(attempt_ids=[spoken.result.attempt_id])
+    reader = LedgerReader(spoken.ledger.sessions)
+    [row] = reader.taizhang(attempt_ids=[spoken.result.attempt_id])
     assert f"意见建议：有（{t.text}）" in row.phone_record

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from callcenter.bootstrap import make_celery
 from callcenter.calls.store import Ledger
 from callcenter.interview.answers import Answer
-from callcenter.kernel.celery_app import make_celery
 from callcenter.settings import load_settings
 from callcenter.transcription.queue import TranscriptionQueue
 from callcenter.transcription.store import PENDING, TranscriptStore
@@ -39,7 +39,7 @@ async def test_an_unreachable_broker_leaves_it_pending(
     settings = load_settings(campaign={"broker_url": "redis://127.0.0.1:1/0"})
     app = make_celery(settings)
     store = TranscriptStore(ledger.sessions)
-    queue = TranscriptionQueue(app, store, settings)
+    queue = TranscriptionQueue(app, store, settings.transcription.queue)
     try:
         started = time.perf_counter()
         await queue.on_answer("a1", recorded)

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import redis
 
+from callcenter.bootstrap import make_celery
 from callcenter.calls.store import Ledger
 from callcenter.interview.answers import Answer
 from callcenter.interview.outcome import Outcome
-from callcenter.kernel.celery_app import make_celery
 from callcenter.kernel.database import make_engine, migrate, session_factory
+from callcenter.ledger.store import LedgerReader
 from callcenter.telephony.prompts.cache import PromptCache
 from callcenter.telephony.sandbox.cli import SIM_SPEECH
 from callcenter.transcription.cer import score
@@ -96,7 +97,13 @@ def running(tmp: Path, mandarin: PromptCache, **worker_settings: str) -> Iterato
     store = TranscriptStore(ledger.sessions)
     worker.start()
     try:
-        yield Setup(ledger, store, TranscriptionQueue(app, store, settings), worker, storage)
+        yield Setup(
+            ledger,
+            store,
+            TranscriptionQueue(app, store, settings.transcription.queue),
+            worker,
+            storage,
+        )
     finally:
         worker.stop()
         app.close()
@@ -121,7 +128,7 @@ def test_the_worker_writes_the_text_into_the_ledger(setup: Setup) -> None:
     state = poll(lambda: finished(setup, "q7_detail"), 60, "no transcript", setup.worker.tail())
     assert (state.status, state.engine, state.runs) == (DONE, "faster-whisper", 1)
     assert state.text is not None and score(SIM_SPEECH, state.text).cer <= 0.35, state.text
-    [row] = setup.ledger.taizhang()
+    [row] = LedgerReader(setup.ledger.sessions).taizhang()
     assert f"意见建议：有（{state.text}）" in row.phone_record
 
 
@@ -146,7 +153,7 @@ def test_a_failing_recording_is_retried_then_marked(setup: Setup) -> None:
     state = poll(lambda: finished(setup, "q2_reason"), 60, "never given up", setup.worker.tail())
     assert (state.status, state.text, state.runs) == (FAILED, FAILED_TEXT, 3)
     assert state.error is not None and "gone.wav does not exist (run 3)" in state.error
-    [row] = setup.ledger.taizhang()
+    [row] = LedgerReader(setup.ledger.sessions).taizhang()
     assert "服务态度：一般（已录音说明原因，转写失败）" in row.phone_record
     assert setup.worker.tail().count("retrying in") >= 2
     # one engine for every task the worker process ran

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from callcenter.kernel.celery_app import make_celery
+from callcenter.bootstrap import make_celery
 from callcenter.settings import PROJECT_ROOT, Settings, load_settings
 
 T = TypeVar("T")
@@ -57,7 +57,7 @@ class WorkerProcess:
     def start(self, timeout: float = 60) -> None:
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "callcenter.transcription.worker"],
+                [sys.executable, "-m", "callcenter.entrypoints.transcription_worker"],
                 cwd=PROJECT_ROOT,
                 env=self.env,
                 stdout=out,

@@ -19,9 +19,10 @@ from pathlib import Path
 from callcenter.calls.store import Ledger
 from callcenter.interview.answers import Answer
 from callcenter.interview.outcome import CAUSE_NO_ANSWER, CAUSE_NORMAL, Outcome
-from callcenter.ledger.taizhang import LEDGER_TZ
+from callcenter.kernel.clock import BEIJING
 from callcenter.telephony.prompts.audio import duration_seconds, to_telephone
 from callcenter.telephony.prompts.tts import get_engine
+from callcenter.transcription.store import TranscriptStore
 
 BUREAU = "义马市市场监督管理局"
 STATION = "义马市市场监督管理局千秋所"
@@ -32,6 +33,7 @@ PHONE_2 = "13987654321"
 PHONE_3 = "15600001111"
 
 KEYWORD = "排队"
+ENGINE = "vosk"  # the engine the transcripts are written as coming from
 REASON_TEXT = "窗口排队时间太长，等了一个多小时才办上。"
 SUGGESTION_TEXT = "希望周末也能办理业务。"
 
@@ -92,7 +94,7 @@ def sha256(path: Path) -> str:
 
 
 def beijing(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=LEDGER_TZ)
+    return datetime(year, month, day, hour, minute, tzinfo=BEIJING)
 
 
 def seed(ledger: Ledger, storage_root: Path, speech: Speech) -> Seeded:
@@ -157,8 +159,9 @@ def seed(ledger: Ledger, storage_root: Path, speech: Speech) -> Seeded:
         question_id="q7_detail",
         storage_root=storage_root,
     )
-    ledger.save_transcript(complete, "q2_reason", REASON_TEXT)
-    ledger.save_transcript(complete, "q7_detail", SUGGESTION_TEXT)
+    transcripts = TranscriptStore(ledger.sessions)
+    transcripts.done(complete, "q2_reason", REASON_TEXT, ENGINE)
+    transcripts.done(complete, "q7_detail", SUGGESTION_TEXT, ENGINE)
     call_wav = folder / "call.wav"
     shutil.copyfile(speech.call, call_wav)
     call_id = ledger.seal_recording(

@@ -25,6 +25,7 @@ from callcenter.entrypoints.web import create_app
 from callcenter.interview.answers import Answer
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.database import session_factory
+from callcenter.ledger.store import LedgerReader
 from callcenter.settings import Settings
 from tests.web.conftest import USERS, csrf_token, login
 
@@ -183,7 +184,7 @@ async def test_the_agents_note_goes_into_the_taizhang(
         allow_redirects=False,
     )
     assert r.status == 303 and r.headers["Location"] == "/agent?saved=1"
-    [row] = web_ledger.taizhang(attempt_ids=[attempt])
+    [row] = LedgerReader(sessions).taizhang(attempt_ids=[attempt])
     assert row.remark.endswith("坐席记录：已解释说明，已解释，申请人满意")
     page = await (await agent_client.get("/agent?saved=1")).text()
     assert "处理结果已保存" in page and "已解释，申请人满意" in page

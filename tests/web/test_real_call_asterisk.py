@@ -16,7 +16,7 @@ from callcenter.calls.integrity import RecordingStatus
 from callcenter.entrypoints.web import create_app
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.database import make_engine, session_factory
-from callcenter.ledger.search import LedgerSearch
+from callcenter.ledger.store import LedgerReader
 from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
@@ -49,8 +49,8 @@ async def test_a_real_call_on_its_page(
     try:
         sessions = session_factory(engine)
         Accounts(sessions).add_user(USERS["auditor"][0], "auditor", password_hashes["auditor"])
-        call = LedgerSearch(sessions).call(result.attempt_id)
-        assert call is not None and call.call_recording is not None
+        call = LedgerReader(sessions).call(result.attempt_id)
+        assert call.call_recording is not None
         whole = call.call_recording
         assert [r.question_id for r in call.answer_recordings] == ["q1_reason", "q7_detail"]
 

@@ -2,31 +2,22 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from callcenter.calls.records import AnswerView, AttemptView
+from callcenter.cases.store import CaseView
 from callcenter.interview.outcome import Outcome
-from callcenter.ledger.search import AnswerFacts, AttemptFacts, CallFacts, CaseFacts
+from callcenter.ledger.record import CallRecord, call_record
 from callcenter.ledger.views._timeline import timeline
 
 T0 = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
 
 
-def _call(answered: bool) -> CallFacts:
-    attempt = AttemptFacts(
-        id="a1",
-        attempt_no=2,
-        script_id="s",
-        started_at=T0,
-        answered_at=T0 + timedelta(seconds=8) if answered else None,
-        ended_at=T0 + timedelta(seconds=75),
-        outcome=Outcome.COMPLETE if answered else Outcome.NO_ANSWER,
-        hangup_cause=16 if answered else 19,
-        note="",
-    )
+def _call(answered: bool) -> CallRecord:
     answers = (
         (
-            AnswerFacts(
+            AnswerView(
                 "q1", "服务环境", "scale", "1", "非常满意", 1, T0 + timedelta(seconds=20), None
             ),
-            AnswerFacts(
+            AnswerView(
                 "q2r",
                 "服务态度不满意情形",
                 "recording",
@@ -40,10 +31,33 @@ def _call(answered: bool) -> CallFacts:
         if answered
         else ()
     )
-    case = CaseFacts(
-        1, "YM-1", "所", "张三", "", "先生", "13800000000", "登记", date(2026, 11, 1), False
+    case = CaseView(
+        1,
+        "YM-1",
+        "所",
+        "station",
+        "张三",
+        "先生",
+        "",
+        "13800000000",
+        "登记",
+        date(2026, 11, 1),
+        False,
     )
-    return CallFacts(case, attempt, answers, None, (), (), None)
+    attempt = AttemptView(
+        id="a1",
+        case_id=1,
+        script_id="s",
+        attempt_no=2,
+        started_at=T0,
+        answered_at=T0 + timedelta(seconds=8) if answered else None,
+        ended_at=T0 + timedelta(seconds=75),
+        outcome=Outcome.COMPLETE if answered else Outcome.NO_ANSWER,
+        hangup_cause=16 if answered else 19,
+        note="",
+        answers=answers,
+    )
+    return call_record(case, attempt, (), "")
 
 
 def test_answered_call() -> None:

@@ -7,9 +7,8 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from callcenter.access import passwords, security
-from callcenter.kernel.orm import utcnow
-from callcenter.web import keys
+from callcenter.access import keys, passwords, security
+from callcenter.web import keys as web_keys
 from callcenter.web.templating import render
 
 routes = web.RouteTableDef()
@@ -28,10 +27,10 @@ async def login(request: web.Request) -> web.StreamResponse:
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
     next_url = _safe_next(str(form.get("next", "/")))
-    settings = request.app[keys.SETTINGS].web
+    settings = request.app[web_keys.SETTINGS]
     access_log = request.app[keys.ACCESS_LOG]
 
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    since = access_log.now() - timedelta(minutes=settings.login_window_minutes)
     failures = await asyncio.to_thread(access_log.count_since, "login_failed", username, since)
     if failures >= settings.login_max_failures:
         await security.record(request, "login_failed", username=username, detail="尝试过多，已暂停")

@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from callcenter.access import keys
 from callcenter.access.log import ACTION_LABELS
 from callcenter.access.permissions import Permission
 from callcenter.access.security import requires
-from callcenter.web import keys
 from callcenter.web.templating import render
 
 routes = web.RouteTableDef()

@@ -8,13 +8,12 @@ import asyncio
 
 from aiohttp import web
 
-from callcenter.access import security
+from callcenter.access import keys, security
 from callcenter.access.permissions import Permission, allowed
 from callcenter.access.security import requires
 from callcenter.agents.callbacks import CallbackView
 from callcenter.agents.views import keys as agent_keys
 from callcenter.kernel.errors import AgentError
-from callcenter.web import keys
 from callcenter.web.masking import mask_phone
 from callcenter.web.templating import render
 

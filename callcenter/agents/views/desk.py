@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from callcenter.access import security
+from callcenter.access import keys, security
 from callcenter.access.permissions import Permission, allowed
 from callcenter.access.security import requires
 from callcenter.agents.notifier import Change
@@ -29,7 +29,6 @@ from callcenter.agents.views import keys as agent_keys
 from callcenter.agents.views._screen import screen_state
 from callcenter.agents.views._stream import next_change, stopping
 from callcenter.kernel.errors import AgentError, AriError
-from callcenter.web import keys
 from callcenter.web.templating import render
 
 log = logging.getLogger(__name__)

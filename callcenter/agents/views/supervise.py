@@ -9,13 +9,12 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from callcenter.access import security
+from callcenter.access import keys, security
 from callcenter.access.permissions import Permission, allowed
 from callcenter.access.security import requires
 from callcenter.agents.views import keys as agent_keys
 from callcenter.agents.views._stream import next_change, stopping
 from callcenter.kernel.errors import AgentError, AriError
-from callcenter.web import keys
 from callcenter.web.templating import render
 
 routes = web.RouteTableDef()

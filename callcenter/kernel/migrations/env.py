@@ -11,16 +11,18 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from callcenter.kernel.database import make_engine
-from callcenter.kernel.orm import Base
+from callcenter.kernel.database import every_table, make_engine
 
 config = context.config
+# all of them, or autogenerate would take a feature whose tables were not imported
+# for one to drop
+target_metadata = every_table()
 
 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=target_metadata,
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
@@ -52,7 +54,7 @@ def run_online() -> None:
 
 
 def run_offline() -> None:
-    context.configure(url=_url(), target_metadata=Base.metadata, literal_binds=True)
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from aiohttp import web
 
+from callcenter.access import keys
 from callcenter.access.permissions import Permission, allowed
 from callcenter.agents.views import keys as agent_keys
-from callcenter.web import keys
 
 
 async def takeover_context(request: web.Request, attempt_id: str) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from callcenter.ledger.search import AnswerFacts, CallFacts
+from callcenter.calls.records import AnswerView
+from callcenter.ledger.record import CallRecord
 from callcenter.ledger.views import _labels as labels
 
 
@@ -19,7 +20,7 @@ class Event:
     seek: float | None
 
 
-def timeline(call: CallFacts) -> list[Event]:
+def timeline(call: CallRecord) -> list[Event]:
     a = call.attempt
     raw: list[tuple[datetime, str, str]] = [(a.started_at, "拨出", f"第 {a.attempt_no} 次拨打")]
     if a.answered_at is not None:
@@ -40,7 +41,7 @@ def timeline(call: CallFacts) -> list[Event]:
     return events
 
 
-def _answer_text(answer: AnswerFacts) -> str:
+def _answer_text(answer: AnswerView) -> str:
     if answer.kind == "recording":
         return "录音回答"
     text = answer.value or (f"按键 {answer.keys}" if answer.keys else "未作答")

@@ -7,15 +7,18 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from callcenter.access import keys as access_keys
 from callcenter.access import security
 from callcenter.access.permissions import Permission, allowed
 from callcenter.access.security import requires
+from callcenter.calls import keys as call_keys
 from callcenter.calls.integrity import RecordingCheck
-from callcenter.ledger.search import CallFacts, RecordingFacts
+from callcenter.calls.records import AttemptView, RecordingView
+from callcenter.ledger.record import CallRecord
 from callcenter.ledger.views import _labels as labels
+from callcenter.ledger.views import keys
 from callcenter.ledger.views._takeovers import takeover_context
 from callcenter.ledger.views._timeline import timeline
-from callcenter.web import keys
 from callcenter.web.masking import mask_phone
 from callcenter.web.templating import render
 
@@ -67,23 +70,23 @@ async def reveal_phone(request: web.Request) -> web.StreamResponse:
     return await _render(request, call, revealed_phone=call.case.phone)
 
 
-async def _call(request: web.Request) -> CallFacts:
+async def _call(request: web.Request) -> CallRecord:
     attempt_id = request.match_info["attempt_id"]
-    call = await asyncio.to_thread(request.app[keys.SEARCH].call, attempt_id)
+    call = await asyncio.to_thread(request.app[keys.READER].find, attempt_id)
     if call is None:
         raise web.HTTPNotFound(text=f"没有编号为 {attempt_id} 的通话")
     return call
 
 
 async def _render(
-    request: web.Request, call: CallFacts, *, revealed_phone: str | None
+    request: web.Request, call: CallRecord, *, revealed_phone: str | None
 ) -> web.StreamResponse:
-    current = request[keys.CURRENT]
+    current = request[access_keys.CURRENT]
     assert current is not None  # requires() let the request through
     can_play = allowed(current.user.role, Permission.PLAY_RECORDINGS)
-    verifier = request.app[keys.VERIFIER]
+    verifier = request.app[call_keys.VERIFIER]
 
-    async def panel(recording: RecordingFacts, title: str) -> RecordingPanel:
+    async def panel(recording: RecordingView, title: str) -> RecordingPanel:
         check = await asyncio.to_thread(verifier.check, recording.path, recording.sha256)
         return RecordingPanel(
             recording.id,
@@ -104,6 +107,7 @@ async def _render(
     whole = None
     if call.call_recording is not None:
         whole = await panel(call.call_recording, "全程通话录音")
+    others = await _other_attempts(request, call)
     return render(
         request,
         "call.html",
@@ -114,6 +118,7 @@ async def _render(
             "can_play": can_play,
             "whole": whole,
             "answer_panels": {p.id: p for p in answer_panels},
+            "other_attempts": others,
             "events": timeline(call),
             "outcome_label": labels.outcome_label(call.attempt.outcome),
             "outcome_class": labels.outcome_class(call.attempt.outcome),
@@ -121,3 +126,11 @@ async def _render(
             **(await takeover_context(request, call.attempt.id)),
         },
     )
+
+
+async def _other_attempts(request: web.Request, call: CallRecord) -> list[AttemptView]:
+    """The case's other attempts, in order."""
+    attempts = await asyncio.to_thread(
+        request.app[keys.READER].attempts_of_case, call.attempt.case_id
+    )
+    return [a for a in attempts if a.id != call.attempt.id]

@@ -1,4 +1,8 @@
-"""导出: one month of the 台账 as the 附件2 Excel workbook."""
+"""导出: one month of the 台账 as the 附件2 Excel workbook.
+
+The unit is the search page's: its export holds the finished calls its search lists for
+that month, the unit's 所 and 窗口 included.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,11 @@ from aiohttp import web
 from callcenter.access import security
 from callcenter.access.permissions import Permission
 from callcenter.access.security import requires
-from callcenter.calls.store import Ledger
 from callcenter.kernel.errors import LedgerError
 from callcenter.ledger import taizhang as tz
 from callcenter.ledger.export import export_xlsx
-from callcenter.web import keys
+from callcenter.ledger.store import LedgerReader
+from callcenter.ledger.views import keys
 from callcenter.web.templating import render
 
 routes = web.RouteTableDef()
@@ -37,7 +41,7 @@ async def export(request: web.Request) -> web.StreamResponse:
     except LedgerError:
         return _refuse(request, "请先选择要导出的月份（YYYY-MM）。")
     try:
-        data, count = await asyncio.to_thread(_workbook, request.app[keys.LEDGER], month, unit)
+        data, count = await asyncio.to_thread(_workbook, request.app[keys.READER], month, unit)
     except LedgerError as exc:
         return _refuse(request, f"导出失败：{exc}")
     await security.record(request, "export", detail=f"{month} {unit or '全部单位'}，{count} 条")
@@ -49,8 +53,8 @@ async def export(request: web.Request) -> web.StreamResponse:
     )
 
 
-def _workbook(ledger: Ledger, month: str, unit: str | None) -> tuple[bytes, int]:
-    rows = ledger.taizhang(month, unit)
+def _workbook(reader: LedgerReader, month: str, unit: str | None) -> tuple[bytes, int]:
+    rows = reader.taizhang(month, unit)
     with tempfile.TemporaryDirectory(prefix="callcenter-export-") as tmp:
         path = export_xlsx(rows, Path(tmp) / "taizhang.xlsx")
         return path.read_bytes(), len(rows)

@@ -14,10 +14,12 @@ from callcenter.access.security import requires
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.errors import LedgerError
 from callcenter.ledger import taizhang as tz
-from callcenter.ledger.search import PENDING, ScoreFilter, SearchHit, SearchQuery
+from callcenter.ledger.record import CallRecord
+from callcenter.ledger.search import PENDING, ScoreFilter, SearchQuery
 from callcenter.ledger.views import _labels as labels
+from callcenter.ledger.views import keys
 from callcenter.ledger.views._highlight import Piece, snippet
-from callcenter.web import keys
+from callcenter.web import keys as web_keys
 from callcenter.web.masking import mask_phone
 from callcenter.web.templating import render
 
@@ -49,7 +51,7 @@ class HitRow:
 @routes.get("/", name="search")
 @requires(Permission.VIEW_LEDGER)
 async def search_page(request: web.Request) -> web.StreamResponse:
-    search = request.app[keys.SEARCH]
+    search = request.app[keys.READER]
     units, months = await asyncio.gather(
         asyncio.to_thread(search.units), asyncio.to_thread(search.months)
     )
@@ -115,11 +117,11 @@ def _query(
         keyword=params["q"] or None,
         case_text=params["case"] or None,
         page=page,
-        page_size=request.app[keys.SETTINGS].web.page_size,
+        page_size=request.app[web_keys.SETTINGS].page_size,
     )
 
 
-def _row(hit: SearchHit, keyword: str) -> HitRow:
+def _row(hit: CallRecord, keyword: str) -> HitRow:
     snippets = []
     if keyword:
         for answer in hit.answers:
@@ -131,7 +133,7 @@ def _row(hit: SearchHit, keyword: str) -> HitRow:
         called_at=hit.attempt.started_at,
         unit=hit.case.unit,
         # 被回访对象: the organisation when there is one, with the person under it.
-        respondent=hit.case.applicant_org or hit.case.applicant_name + hit.case.title,
+        respondent=hit.case.applicant,
         applicant=hit.case.applicant_name + hit.case.title if hit.case.applicant_org else "",
         phone=mask_phone(hit.case.phone),
         case_no=hit.case.case_no,
@@ -140,5 +142,5 @@ def _row(hit: SearchHit, keyword: str) -> HitRow:
         outcome_class=labels.outcome_class(hit.attempt.outcome),
         scores=[(a.label, a.score) for a in hit.answers if a.kind == "scale" and a.score],
         snippets=snippets,
-        recordings=hit.recordings,
+        recordings=len(hit.recordings),
     )

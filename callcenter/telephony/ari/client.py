@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import random
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -24,18 +22,14 @@ import aiohttp
 from yarl import URL
 
 from callcenter.kernel.errors import AriError, AriNotFound, AriUnreachable
-from callcenter.settings import AriSettings
 from callcenter.telephony.ari import _http
-from callcenter.telephony.ari.types import ConnectHook, Event, EventHandler
+from callcenter.telephony.ari._events import EventStream
+from callcenter.telephony.ari.types import ConnectHook, EventHandler
+from callcenter.telephony.config import AriSettings
 
 logger = logging.getLogger(__name__)
 
-FIRST_RECONNECT_DELAY = 0.2
 Direction = Literal["none", "both", "out", "in"]
-
-
-class _ResyncFailed(Exception):
-    """``on_connect`` raised; the connection is dropped and retried like a failed connect."""
 
 
 class AriClient:
@@ -57,7 +51,6 @@ class AriClient:
         self._session = session
         self._owns_session = session is None
         self._base = str(_http.public_url(settings.url)).rstrip("/") + "/ari"
-        self._events_url = _http.events_url(settings.url)
         self._headers = {
             "Authorization": _http.basic_auth(
                 settings.username, settings.password.get_secret_value()
@@ -66,9 +59,15 @@ class AriClient:
         self._timeout = aiohttp.ClientTimeout(total=settings.request_timeout)
         self._get_attempts = max(1, get_attempts)
         self._retry_delay = retry_delay
-        self._heartbeat = heartbeat
-        self._connected = asyncio.Event()
-        self._events_running = False
+        self._events = EventStream(
+            self._session_or_fail,
+            _http.events_url(settings.url),
+            app=settings.app,
+            headers=self._headers,
+            heartbeat=heartbeat,
+            connect_timeout=settings.request_timeout,
+            reconnect_max_delay=settings.reconnect_max_delay,
+        )
 
     def __repr__(self) -> str:
         user = self._settings.username
@@ -335,17 +334,11 @@ class AriClient:
     @property
     def connected(self) -> bool:
         """True while the events WebSocket is open and ``on_connect`` has finished."""
-        return self._connected.is_set()
+        return self._events.connected
 
     async def wait_connected(self, timeout: float) -> None:
         """Wait until :attr:`connected`; raise ``AriUnreachable`` after ``timeout`` seconds."""
-        try:
-            async with asyncio.timeout(timeout):
-                await self._connected.wait()
-        except TimeoutError:
-            raise AriUnreachable(
-                f"events WebSocket {self._events_url} not connected after {timeout:g} s"
-            ) from None
+        await self._events.wait_connected(timeout)
 
     async def run_events(
         self, handler: EventHandler, on_connect: ConnectHook | None = None
@@ -357,77 +350,4 @@ class AriClient:
         resync state (events during the gap are lost). An exception from ``handler`` is
         logged and the stream goes on: dropping the connection would lose more events.
         """
-        if self._events_running:
-            raise RuntimeError("run_events is already running for this client")
-        self._events_running = True
-        delay = FIRST_RECONNECT_DELAY
-        attempt = 0
-        try:
-            while True:
-                attempt += 1
-                try:
-                    await self._stream_once(handler, on_connect, attempt)
-                    attempt = 0
-                    delay = FIRST_RECONNECT_DELAY
-                except (aiohttp.ClientError, TimeoutError, _ResyncFailed) as exc:
-                    reason = str(exc) or type(exc).__name__
-                    logger.warning(
-                        "ARI events %s: connection attempt %d failed: %s",
-                        self._events_url,
-                        attempt,
-                        reason,
-                    )
-                pause = random.uniform(delay / 2, delay)
-                logger.info("ARI events: reconnecting in %.2f s", pause)
-                await asyncio.sleep(pause)
-                delay = min(delay * 2, self._settings.reconnect_max_delay)
-        finally:
-            self._connected.clear()
-            self._events_running = False
-
-    async def _stream_once(
-        self, handler: EventHandler, on_connect: ConnectHook | None, attempt: int
-    ) -> None:
-        """One connection: connect, resync, pump events until the socket closes."""
-        ws = await asyncio.wait_for(
-            self._session_or_fail().ws_connect(
-                self._events_url,
-                params={"app": self.app, "subscribeAll": "false"},
-                headers=self._headers,
-                heartbeat=self._heartbeat,
-            ),
-            timeout=self._settings.request_timeout,
-        )
-        # Leaving this block, cancellation included, sends a close frame and waits
-        # (bounded by aiohttp's ws_close timeout) for Asterisk to acknowledge it.
-        async with ws:
-            logger.info("ARI events %s connected (attempt %d)", self._events_url, attempt)
-            if on_connect is not None:
-                try:
-                    await on_connect()
-                except Exception as exc:
-                    # Not connected until the caller has resynced: drop and try again.
-                    logger.exception("ARI events: on_connect failed")
-                    raise _ResyncFailed(f"on_connect failed: {exc!r}") from exc
-            try:
-                self._connected.set()
-                async for message in ws:
-                    if message.type is aiohttp.WSMsgType.TEXT:
-                        await self._deliver(handler, message.data)
-                    elif message.type is aiohttp.WSMsgType.ERROR:
-                        logger.warning("ARI events error: %s", ws.exception())
-                        break
-            finally:
-                self._connected.clear()
-        logger.warning("ARI events %s closed (code %s)", self._events_url, ws.close_code)
-
-    async def _deliver(self, handler: EventHandler, data: str) -> None:
-        try:
-            event: Event = json.loads(data)
-        except ValueError:
-            logger.warning("ARI events: skipping a message that is not JSON: %.200r", data)
-            return
-        try:
-            await handler(event)
-        except Exception:
-            logger.exception("ARI event handler failed on %s", event.get("type"))
+        await self._events.run(handler, on_connect)

@@ -26,7 +26,7 @@ from pathlib import Path
 from callcenter.kernel.errors import PromptError
 from callcenter.telephony.prompts._normalize import normalize
 from callcenter.telephony.prompts.audio import to_telephone
-from callcenter.telephony.prompts.tts import TtsEngine
+from callcenter.telephony.prompts.tts import TtsEngine, get_engine
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,12 @@ class PromptCache:
         self._recording_keys: dict[tuple[Path, int, int, int], str] = {}
 
     media_uri = staticmethod(media_uri)
+
+    @classmethod
+    def at(cls, prompts_dir: Path, engine: str) -> PromptCache:
+        """The cache under ``prompts_dir`` (``cache/``, and ``recorded/`` for human
+        recordings), rendering with the TTS engine named ``engine``."""
+        return cls(get_engine(engine), prompts_dir / "cache", prompts_dir / "recorded")
 
     def render(self, text: str, prompt_id: str | None = None) -> Path:
         """Absolute path of the telephone WAV for this prompt, made if not cached yet.

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 import typer
 
-from callcenter import bootstrap
-from callcenter.settings import Settings
 from callcenter.telephony.prompts.cache import PromptCache
-from callcenter.telephony.sandbox.process import Sandbox
+from callcenter.telephony.sandbox.process import Sandbox, SandboxConfig
 from callcenter.telephony.sandbox.voices import EspeakVoice
 
 app = typer.Typer(help="A real Asterisk 22 in a chroot, on loopback, with simulated applicants.")
@@ -20,13 +19,22 @@ SIM_SPEECH = "窗口的工作人员态度很好，就是排队的时间有点长
 SIM_SPEECH_KO = "사람이 너무 많아요. 서류가 너무 많아요."
 
 
-def sim_sounds(settings: Settings) -> dict[str, Path]:
-    cache = bootstrap.prompt_cache(settings)
+class SandboxWithPrompts(SandboxConfig, Protocol):
+    """A sandbox's settings and where prompts are rendered (``Settings`` has both)."""
+
+    @property
+    def prompts_dir(self) -> Path: ...
+    @property
+    def tts_engine(self) -> str: ...
+
+
+def sim_sounds(settings: SandboxWithPrompts) -> dict[str, Path]:
+    cache = PromptCache.at(settings.prompts_dir, settings.tts_engine)
     korean = PromptCache(EspeakVoice("ko"), settings.prompts_dir / "cache")
     return {"speech": cache.render(SIM_SPEECH), "speech_ko": korean.render(SIM_SPEECH_KO)}
 
 
-def up(settings: Settings) -> str:
+def up(settings: SandboxWithPrompts) -> str:
     sounds = sim_sounds(settings)
     return Sandbox(settings).up(sounds=sounds).describe()
 

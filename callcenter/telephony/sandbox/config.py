@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from callcenter.settings import PROJECT_ROOT
+from callcenter.kernel.paths import PROJECT_ROOT
 
 TEMPLATE_DIR = PROJECT_ROOT / "dialplans"
 

@@ -15,9 +15,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from callcenter.kernel.errors import SandboxError
-from callcenter.settings import Settings
+from callcenter.telephony.config import AriSettings, SandboxSettings
 from callcenter.telephony.sandbox import config as asterisk_config
 from callcenter.telephony.sandbox.provision import provision, root_dir
 
@@ -51,8 +52,19 @@ class SandboxStatus:
         )
 
 
+class SandboxConfig(Protocol):
+    """The settings a sandbox runs from (``callcenter.settings.Settings`` has them)."""
+
+    @property
+    def sandbox(self) -> SandboxSettings: ...
+    @property
+    def ari(self) -> AriSettings: ...
+    @property
+    def storage_root(self) -> Path: ...
+
+
 class Sandbox:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: SandboxConfig) -> None:
         self.settings = settings
         self.cache_dir = settings.sandbox.cache_dir
         self.root = root_dir(self.cache_dir)
