@@ -37,7 +37,7 @@ from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
 from callcenter.telephony.sandbox.cli import up
 from tests.campaign.cluster import Cluster, write_config
-from tests.campaign.conftest import delete_prefixed
+from tests.campaign.fixtures import delete_prefixed
 
 RESULTS = Path(__file__).resolve().parent / "results"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

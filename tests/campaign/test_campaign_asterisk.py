@@ -31,7 +31,7 @@ from callcenter.settings import PROJECT_ROOT, Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
 from tests.campaign.cluster import Cluster, write_config
-from tests.campaign.conftest import DEFAULT_REDIS_URL, REDIS_URL_ENV, delete_prefixed
+from tests.campaign.fixtures import DEFAULT_REDIS_URL, REDIS_URL_ENV, delete_prefixed
 from tests.sandbox_fixtures import TEST_STORAGE
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.redis, pytest.mark.postgres]

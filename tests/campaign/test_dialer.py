@@ -23,7 +23,7 @@ from callcenter.cases.store import CaseImport
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.clock import FixedClock
-from tests.campaign.conftest import SH, make_service, month_rows
+from tests.campaign.fixtures import SH, make_service, month_rows
 
 SMALL = [("城区市场监管所", "station", 6, 1), ("千秋市场监管所", "station", 4, 0)]
 

@@ -14,7 +14,7 @@ from callcenter.campaign.store import CampaignStore
 from callcenter.cases.store import CaseRow
 from callcenter.kernel.clock import FixedClock
 from callcenter.kernel.errors import CampaignError
-from tests.campaign.conftest import make_service
+from tests.campaign.fixtures import make_service
 
 
 def test_plan_meets_quotas_and_calls_every_complaint(

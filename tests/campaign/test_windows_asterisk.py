@@ -24,7 +24,7 @@ from callcenter.ledger.store import LedgerReader
 from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
-from tests.campaign.conftest import SH, make_service, month_rows
+from tests.campaign.fixtures import SH, make_service, month_rows
 from tests.sandbox_fixtures import e2e_settings
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.redis]

@@ -27,7 +27,7 @@ from callcenter.interview.outcome import CAUSE_NO_ANSWER, CAUSE_NORMAL, Outcome
 from callcenter.kernel.clock import BEIJING
 from callcenter.kernel.database import make_engine, migrate, session_factory
 from callcenter.settings import Settings, load_settings
-from tests.web.conftest import USERS, login
+from tests.web.fixtures import USERS, login
 
 BUREAU = "义马市市场监督管理局"
 STATION = "义马市市场监督管理局千秋所"

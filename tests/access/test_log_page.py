@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from tests.web.conftest import login
+from tests.web.fixtures import login
 from tests.web.seed import Seeded
 
 

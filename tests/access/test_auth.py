@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from callcenter.access.accounts import Accounts
 from callcenter.access.log import AccessLog
 from callcenter.kernel.database import session_factory
-from tests.web.conftest import USERS, csrf_token, login
+from tests.web.fixtures import USERS, csrf_token, login
 
 
 async def _login_form(client: TestClient) -> str:

@@ -27,7 +27,7 @@ from callcenter.interview.outcome import Outcome
 from callcenter.kernel.database import session_factory
 from callcenter.ledger.store import LedgerReader
 from callcenter.settings import Settings
-from tests.web.conftest import USERS, csrf_token, login
+from tests.web.fixtures import USERS, csrf_token, login
 
 AGENT = USERS["agent"][0]  # huawu1: the web user and the SIP account share the name
 T0 = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from callcenter.kernel.errors import LedgerError
 from callcenter.ledger.store import LedgerReader
 from callcenter.ledger.taizhang import TaizhangRow
 from callcenter.transcription.store import TranscriptStore
-from tests.ledger.conftest import BUREAU
+from tests.ledger.fixtures import BUREAU
 
 STATION = "义马市市场监督管理局千秋所"
 WINDOW = "政务服务中心市场监管窗口"

@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
 
 from callcenter.access.log import AccessLog
-from tests.web.conftest import login
+from tests.web.fixtures import login
 from tests.web.seed import KEYWORD, PHONE_1, Seeded
 
 pytestmark = [
@@ -24,8 +24,9 @@ def web_db_url(db_url: str) -> str:
 
 
 async def test_search_call_recording_export(
-    client: TestClient, seeded: Seeded, access_log: AccessLog
+    db_url: str, client: TestClient, seeded: Seeded, access_log: AccessLog
 ) -> None:
+    assert db_url.startswith("postgresql")
     token = await login(client, "auditor")
     html = await (await client.get("/", params={"q": KEYWORD, "month": "2026-11"})).text()
     assert '<strong id="total">1</strong>' in html and "<mark>排队</mark>" in html

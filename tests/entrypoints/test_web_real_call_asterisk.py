@@ -21,7 +21,7 @@ from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
 from tests.sandbox_fixtures import TEST_STORAGE, e2e_settings
-from tests.web.conftest import USERS, login
+from tests.web.fixtures import USERS, login
 
 pytestmark = pytest.mark.asterisk
 

@@ -11,7 +11,7 @@ from callcenter.interview.flow import Interview, InterviewResult
 from callcenter.interview.outcome import Outcome
 from callcenter.interview.script import Script, load_script
 from callcenter.settings import PROJECT_ROOT
-from tests.ivr.fakes import ScriptedLine
+from tests.interview.fakes import ScriptedLine
 
 SCRIPT = PROJECT_ROOT / "ivr_scripts" / "yima_phone_followup.yaml"
 CASE = CaseInfo(

@@ -43,7 +43,7 @@ def password_hashes() -> dict[str, str]:
 
 @pytest.fixture
 def web_db_url(tmp_path: Path) -> str:
-    """SQLite here; tests/web/test_postgres.py puts PostgreSQL in its place."""
+    """SQLite here; tests/entrypoints/test_web_postgres.py puts PostgreSQL in its place."""
     return f"sqlite:///{tmp_path / 'web.db'}"
 
 

@@ -7,7 +7,7 @@ import os
 from aiohttp.test_utils import TestClient
 
 from callcenter.access.log import AccessLog
-from tests.web.conftest import login
+from tests.web.fixtures import login
 from tests.web.seed import Seeded, sha256
 
 

@@ -20,7 +20,7 @@ from callcenter.access.log import AccessLog
 from callcenter.entrypoints.web import create_app
 from callcenter.kernel.database import session_factory
 from callcenter.settings import Settings
-from tests.web.conftest import USERS
+from tests.web.fixtures import USERS
 from tests.web.live import LiveServer
 from tests.web.seed import KEYWORD, PHONE_1, Seeded
 

@@ -49,7 +49,7 @@ def test_monthly_plan_task_samples_last_month_and_starts_when_asked(
     from callcenter.campaign.service import previous_month
     from callcenter.campaign.store import CampaignStore
     from callcenter.cases.store import CaseImport
-    from tests.campaign.conftest import month_rows
+    from tests.campaign.fixtures import month_rows
 
     settings = load_settings(
         database_url=f"sqlite:///{tmp_path / 'ledger.db'}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient
 
 from callcenter.access.log import AccessLog
-from tests.web.conftest import login
+from tests.web.fixtures import login
 from tests.web.seed import PHONE_1, REASON_TEXT, SUGGESTION_TEXT, Seeded
 
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from callcenter.access.log import AccessLog
 from callcenter.ledger.taizhang import COLUMNS
-from tests.web.conftest import login
+from tests.web.fixtures import login
 from tests.web.seed import PHONE_1, REASON_TEXT, STATION, Seeded
 
 
