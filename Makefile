@@ -9,7 +9,7 @@ CALLS ?= 8
 export PYTHONPATH := $(CURDIR)
 CC    := $(PY) -m callcenter
 
-.PHONY: deps services models sandbox test test-fast demo bench bench-transcription lint clean-sandbox
+.PHONY: deps services models sandbox test test-fast fuzz demo bench bench-transcription lint clean-sandbox
 
 deps: $(STAMP)
 	@bash scripts/apt-deps.sh
@@ -45,6 +45,12 @@ test: deps services models
 # Seconds: no Asterisk, no PostgreSQL, no Redis.
 test-fast: deps
 	$(PY) -m pytest -q -m "not asterisk and not postgres and not redis"
+
+# Generated inputs for every page parameter and every file the product reads: at least
+# 10,000 per target (make test runs a small slice of the same targets).
+FUZZ_EXAMPLES ?= 10000
+fuzz: deps services
+	CALLCENTER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -m fuzz tests/fuzz
 
 demo: deps
 	$(CC) demo --calls $(CALLS)
