@@ -1,18 +1,19 @@
 """The composition root: the one place that builds the parts from settings and wires them.
 
 Features take only their own settings section and the parts they use, passed in; none
-of them imports this module. The command line and the web pages get a ``Container``
-(the settings and a clock, with every factory below bound to them); Celery workers get
-their app from ``make_celery``.
+of them imports this module. The command line gets a ``container.Container`` (the
+settings and a clock, with the factories below bound to them); Celery workers get their
+app from ``make_celery``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 from celery import Celery
@@ -26,7 +27,7 @@ from callcenter.agents.desk import TakeoverDesk
 from callcenter.agents.notifier import Notifier, make_notifier
 from callcenter.agents.roster import AgentRoster
 from callcenter.agents.takeover_log import TakeoverLog
-from callcenter.calls.call import AnswerHook, CallDeps
+from callcenter.calls.call import AnswerHook, CallDeps, CallResult, FinishHook
 from callcenter.calls.config import CallConfig
 from callcenter.calls.controller import Controller
 from callcenter.calls.leases import Leases
@@ -35,7 +36,10 @@ from callcenter.calls.store import Ledger
 from callcenter.campaign import tasks as campaign_tasks
 from callcenter.campaign.calendar import CallingCalendar
 from callcenter.campaign.dialer import Dialer, DialRules, Enqueue, channel_gone_with
+from callcenter.campaign.jobs import Job
 from callcenter.campaign.pacing import DispatchGate, RedisSlots, slots_key
+from callcenter.campaign.policy import JobResult
+from callcenter.campaign.revisits import RevisitJobs
 from callcenter.campaign.runtime import CampaignRuntime, Parts, process_app_name, redis_url
 from callcenter.campaign.service import CampaignService
 from callcenter.campaign.store import CampaignStore
@@ -47,6 +51,11 @@ from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.ari.router import EventRouter
 from callcenter.telephony.prompts.cache import PromptCache
+from callcenter.tickets.notify import SmtpNotifier
+from callcenter.tickets.revisit_calls import RevisitCalls
+from callcenter.tickets.service import TicketService
+from callcenter.tickets.staff import Staff
+from callcenter.tickets.store import TicketStore
 from callcenter.transcription import tasks as transcription_tasks
 from callcenter.transcription.queue import transcription_queue
 from callcenter.transcription.store import TranscriptStore
@@ -99,6 +108,12 @@ def script(settings: Settings) -> Script:
     return load_script(settings.script)
 
 
+def scripts(settings: Settings) -> dict[str, Script]:
+    """Every script beside the main one (re-visits…), by id; each validated on load."""
+    found = (load_script(path) for path in sorted(settings.script.parent.glob("*.yaml")))
+    return {s.id: s for s in found}
+
+
 def call_config(settings: Settings) -> CallConfig:
     return CallConfig(
         dial=settings.dial,
@@ -133,16 +148,29 @@ async def controller(
             router=router,
             ledger=ledger,
             script=script(settings),
+            scripts=scripts(settings),
             prompts=prompt_cache(settings),
             config=call_config(settings),
             clock=clock,
             owner=ari.app,
             handover=takeover_desk(settings, ari, router, ledger.sessions, notifier, clock),
             answer_hooks=tuple(hooks),
+            finish_hooks=(_ticket_hook(ticket_service(settings, ledger, clock)),),
         )
         ctl = Controller(deps, slots=slots, leases=Leases(ledger.sessions))
         # the queue (entered above) drains after the controller has stopped
         yield await stack.enter_async_context(ctl)
+
+
+def _ticket_hook(tickets: TicketService) -> FinishHook:
+    """Open the 整改 ticket a finished call calls for (its script's ticket rules)."""
+
+    async def open_ticket(result: CallResult) -> None:
+        ticket = await asyncio.to_thread(tickets.on_call_finished, result.attempt_id)
+        if ticket is not None:
+            log.info("call %s: 整改 ticket %s", result.attempt_id, ticket)
+
+    return open_ticket
 
 
 async def _transcription_hook(
@@ -202,6 +230,8 @@ def plan_month(settings: Settings, clock: Clock | None = None) -> tuple[str, boo
         if plan.created and settings.campaign.auto_start:
             service.start(plan.campaign.month)
     log.info("campaign %s planned (%s)", plan.campaign.month, plan.campaign.state)
+    for warning in plan.warnings:
+        log.warning("campaign %s: %s", plan.campaign.month, warning)
     return plan.campaign.month, plan.created
 
 
@@ -226,6 +256,19 @@ def campaign_runtime(
         )
         stack.push_async_callback(slots.close)
         ctl = await stack.enter_async_context(controller(own, ledger, slots, clock))
+        revisits = RevisitCalls(
+            ticket_service(own, ledger, clock), RevisitJobs(sessions, clock), ledger
+        )
+
+        async def feed() -> int:
+            return await asyncio.to_thread(revisits.feed)
+
+        async def on_done(job: Job, result: JobResult, last_attempt: str) -> None:
+            if job.ticket_id is not None:
+                await asyncio.to_thread(
+                    revisits.done, job.ticket_id, job.round, result, last_attempt
+                )
+
         dialer = Dialer(
             CampaignStore(sessions, clock),
             ledger,
@@ -236,10 +279,32 @@ def campaign_runtime(
             enqueue=enqueue,
             prerender=ctl.render_prompts,
             channel_gone=channel_gone_with(ctl),
+            on_done=on_done,
+            feed=feed,
         )
         return Parts(dialer, DispatchGate(redis, c.key_prefix), slots)
 
     return CampaignRuntime(app_name, open_parts)
+
+
+# -- 整改 tickets ------------------------------------------------------------------------
+
+
+def ticket_service(settings: Settings, ledger: Ledger, clock: Clock | None = None) -> TicketService:
+    """Tickets on the ledger's database: opened after calls and from ratings, worked on the
+    pages and the command line, deadlines on the calling calendar, notices by mail."""
+    clock = clock or SystemClock()
+    main = script(settings)
+    return TicketService(
+        TicketStore(ledger.sessions),
+        Staff(ledger.sessions, clock),
+        ledger,
+        {**scripts(settings), main.id: main},
+        CallingCalendar.from_settings(settings.campaign),
+        settings.tickets,
+        clock,
+        SmtpNotifier.from_settings(settings.tickets),
+    )
 
 
 # -- Celery ----------------------------------------------------------------------------
@@ -293,44 +358,3 @@ def run_transcription_worker(
             f"--loglevel={loglevel}",
         ]
     )
-
-
-# -- the container handed to commands and pages ------------------------------------------
-
-
-class Container:
-    """The settings (read on first use, so ``--help`` works with a bad config file) and a
-    clock, with the factories above bound to them."""
-
-    def __init__(self, settings: Settings | Callable[[], Settings], clock: Clock | None = None):
-        self._settings = settings if isinstance(settings, Settings) else None
-        self._load = settings if not isinstance(settings, Settings) else None
-        self.clock: Clock = clock or SystemClock()
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            assert self._load is not None
-            self._settings = self._load()
-        return self._settings
-
-    def open_sessions(self) -> contextlib.AbstractContextManager[sessionmaker[Session]]:
-        return open_sessions(self.settings)
-
-    def open_ledger(self) -> contextlib.AbstractContextManager[Ledger]:
-        return open_ledger(self.settings, self.clock)
-
-    def prompt_cache(self) -> PromptCache:
-        return prompt_cache(self.settings)
-
-    def controller(self, ledger: Ledger) -> contextlib.AbstractAsyncContextManager[Controller]:
-        return controller(self.settings, ledger, clock=self.clock)
-
-    def campaign_service(self, ledger: Ledger) -> CampaignService:
-        return campaign_service(self.settings, ledger, self.clock)
-
-    def celery(self, *, worker: bool = False) -> Celery:
-        return make_celery(self.settings, worker=worker, clock=self.clock)
-
-    def run_transcription_worker(self, concurrency: int, loglevel: str) -> None:
-        run_transcription_worker(self.settings, concurrency, loglevel)

@@ -24,6 +24,7 @@ from callcenter.campaign.config import CampaignSettings
 from callcenter.kernel.errors import ConfigError
 from callcenter.kernel.paths import PROJECT_ROOT
 from callcenter.telephony.config import AriSettings, SandboxSettings, TrunkSettings
+from callcenter.tickets.config import TicketSettings
 from callcenter.transcription.config import TranscriptionSettings
 from callcenter.web.config import WebSettings
 
@@ -53,6 +54,7 @@ class Settings(BaseSettings):
     campaign: CampaignSettings = CampaignSettings()
     transcription: TranscriptionSettings = TranscriptionSettings()
     agents: AgentSettings = AgentSettings()
+    tickets: TicketSettings = TicketSettings()
 
     @classmethod
     def settings_customise_sources(

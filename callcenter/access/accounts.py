@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -138,6 +138,30 @@ class Accounts:
             row.last_seen_at = now
             row.expires_at = min(now + self.idle, row.created_at + self.lifetime)
             return SessionView(_view(user), row.csrf_token, row.expires_at)
+
+    def grant_reveal(self, token_hash: str, attempt_id: str, lasting: timedelta) -> None:
+        """Let the session's next page of the call show its full number, once, within
+        ``lasting``: the reveal redirects to that page, whose reload shows it masked."""
+        with transaction(self._sessions, "grant_reveal") as s:
+            s.execute(
+                update(WebSession)
+                .where(WebSession.id == token_hash)
+                .values(reveal_attempt_id=attempt_id, reveal_until=self._clock.now() + lasting)
+            )
+
+    def take_reveal(self, token_hash: str, attempt_id: str) -> bool:
+        """Whether the session may show the call's full number now; used up if so."""
+        with transaction(self._sessions, "take_reveal") as s:
+            result = s.execute(
+                update(WebSession)
+                .where(
+                    WebSession.id == token_hash,
+                    WebSession.reveal_attempt_id == attempt_id,
+                    WebSession.reveal_until > self._clock.now(),
+                )
+                .values(reveal_attempt_id=None, reveal_until=None)
+            )
+            return bool(getattr(result, "rowcount", 0))
 
     def close_session(self, token_hash: str) -> None:
         with transaction(self._sessions, "close_session") as s:

@@ -7,9 +7,11 @@ from aiohttp import web
 
 from callcenter.access.accounts import Accounts, SessionView
 from callcenter.access.log import AccessLog
+from callcenter.access.throttle import LoginThrottle
 
 ACCOUNTS = web.AppKey("accounts", Accounts)
 ACCESS_LOG = web.AppKey("access_log", AccessLog)
+THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 
 # The logged-in session, or None for an anonymous request.
 CURRENT: web.RequestKey[SessionView | None] = web.RequestKey("current")

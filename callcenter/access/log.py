@@ -6,12 +6,15 @@ an entry, and the database refuses UPDATE and DELETE on the table as well.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.access.permissions import PERMISSION_LABELS, Permission
 from callcenter.access.tables import ACCESS_ACTIONS, AccessEvent
 from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.errors import LedgerError
@@ -32,6 +35,15 @@ ACTION_LABELS = {
 }
 
 
+# How refusals were described before they named the permission in words.
+_PERMISSION_CODE = re.compile(r"需要 ([a-z_]+)$")
+
+
+def needs(permission: Permission) -> str:
+    """A refusal's reason: which permission the request needed."""
+    return f"需要“{PERMISSION_LABELS[permission]}”权限"
+
+
 @dataclass(frozen=True)
 class AccessEntry:
     id: int
@@ -48,6 +60,14 @@ class AccessEntry:
     @property
     def action_label(self) -> str:
         return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def detail_label(self) -> str:
+        """The detail as written, a permission's code (in older entries) as its name."""
+        match = _PERMISSION_CODE.search(self.detail)
+        if match is None or match[1] not in {p.value for p in Permission}:
+            return self.detail
+        return self.detail[: match.start()] + needs(Permission(match[1]))
 
 
 @dataclass(frozen=True)
@@ -97,6 +117,61 @@ class AccessLog:
             s.flush()
             return row.id
 
+    def record_once(
+        self,
+        action: str,
+        *,
+        since: datetime,
+        username: str,
+        user_id: int,
+        recording_id: int,
+        role: str | None = None,
+        attempt_id: str | None = None,
+        detail: str = "",
+        remote: str = "",
+    ) -> int | None:
+        """Append one entry unless the user has an ``action`` entry for the recording from
+        ``since`` on; returns the new entry's id, or None when there already was one.
+
+        The check and the append are one transaction, serialised per user and recording
+        (SQLite takes the write lock at BEGIN; PostgreSQL an advisory lock), so requests
+        racing each other write one entry.
+        """
+        if action not in ACCESS_ACTIONS:
+            raise LedgerError(f"access log action {action!r} is not one of {ACCESS_ACTIONS}")
+        with transaction(self._sessions, "access_log.record_once") as s:
+            if s.get_bind().dialect.name == "postgresql":
+                s.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"),
+                    {"key": _lock_key(action, user_id, recording_id)},
+                )
+            seen = s.execute(
+                select(AccessEvent.id)
+                .where(
+                    AccessEvent.action == action,
+                    AccessEvent.user_id == user_id,
+                    AccessEvent.recording_id == recording_id,
+                    AccessEvent.at >= since,
+                )
+                .limit(1)
+            ).first()
+            if seen is not None:
+                return None
+            row = AccessEvent(
+                at=self._clock.now(),
+                user_id=user_id,
+                username=username[:64],
+                role=role,
+                action=action,
+                attempt_id=attempt_id,
+                recording_id=recording_id,
+                detail=detail,
+                remote=remote[:64],
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
     def entries(
         self,
         *,
@@ -133,6 +208,12 @@ class AccessLog:
                     AccessEvent.at >= since,
                 )
             ).scalar_one()
+
+
+def _lock_key(action: str, user_id: int, recording_id: int) -> int:
+    """A signed 64-bit advisory lock key for one user's entries about one recording."""
+    digest = hashlib.sha256(f"access_log:{action}:{user_id}:{recording_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _entry(row: AccessEvent) -> AccessEntry:

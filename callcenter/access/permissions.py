@@ -24,6 +24,11 @@ class Permission(StrEnum):
     LISTEN_IN = "listen_in"
     SEE_MISCONDUCT = "see_misconduct"
     MANAGE_AGENTS = "manage_agents"
+    # 整改 tickets (callcenter.tickets): see them (a liaison only its unit's), record the
+    # unit's contact and rectification report, and verify as supervision (督查核实)
+    VIEW_TICKETS = "view_tickets"
+    WORK_TICKETS = "work_tickets"
+    VERIFY_TICKETS = "verify_tickets"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -36,10 +41,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.READ_ACCESS_LOG,
             Permission.LISTEN_IN,
             Permission.SEE_MISCONDUCT,
+            Permission.VIEW_TICKETS,
+            Permission.VERIFY_TICKETS,
         }
     ),
-    "auditor": frozenset({Permission.VIEW_LEDGER, Permission.PLAY_RECORDINGS, Permission.EXPORT}),
+    "auditor": frozenset(
+        {
+            Permission.VIEW_LEDGER,
+            Permission.PLAY_RECORDINGS,
+            Permission.EXPORT,
+            Permission.VIEW_TICKETS,
+        }
+    ),
     "agent": frozenset({Permission.VIEW_LEDGER, Permission.TAKE_CALLS}),
+    # its own unit's tickets only (callcenter.tickets.scope), none of the 台账 beyond them
+    "liaison": frozenset({Permission.VIEW_TICKETS, Permission.WORK_TICKETS}),
 }
 
 ROLE_LABELS = {
@@ -47,9 +63,28 @@ ROLE_LABELS = {
     "supervisor": "督查负责人",
     "auditor": "督查员",
     "agent": "话务员",
+    "liaison": "整改联络员",
 }
 
 assert set(ROLE_PERMISSIONS) == set(ROLES) == set(ROLE_LABELS)
+
+# What a permission is called where people read it (the access log's refusals).
+PERMISSION_LABELS = {
+    Permission.VIEW_LEDGER: "查看台账",
+    Permission.PLAY_RECORDINGS: "收听录音",
+    Permission.EXPORT: "导出台账",
+    Permission.REVEAL_PHONE: "查看完整号码",
+    Permission.READ_ACCESS_LOG: "查看访问记录",
+    Permission.TAKE_CALLS: "坐席接听",
+    Permission.LISTEN_IN: "转接监听",
+    Permission.SEE_MISCONDUCT: "查看不廉洁问题线索",
+    Permission.MANAGE_AGENTS: "坐席管理",
+    Permission.VIEW_TICKETS: "查看整改工单",
+    Permission.WORK_TICKETS: "办理整改工单",
+    Permission.VERIFY_TICKETS: "督查核实整改",
+}
+
+assert set(PERMISSION_LABELS) == set(Permission)
 
 
 def allowed(role: str, permission: Permission) -> bool:

@@ -14,12 +14,14 @@ import hmac
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
 from callcenter.access import keys
 from callcenter.access.accounts import UserView
+from callcenter.access.log import needs
 from callcenter.access.permissions import Permission, allowed
 from callcenter.access.viewer import SessionViewer
 from callcenter.kernel.errors import LedgerUnavailable
@@ -162,7 +164,7 @@ def requires(permission: Permission) -> Callable[[Handler], Handler]:
                 raise web.HTTPSeeOther(f"/login?next={quote(target, safe='')}")
             if not allowed(current.user.role, permission):
                 await record(
-                    request, "denied", detail=f"{request.method} {request.path} 需要 {permission}"
+                    request, "denied", detail=f"{request.method} {request.path} {needs(permission)}"
                 )
                 return render(
                     request,
@@ -200,6 +202,25 @@ async def record(
         recording_id=recording_id,
         detail=detail,
         remote=request.remote or "",
+    )
+
+
+async def grant_reveal(request: web.Request, attempt_id: str, lasting: timedelta) -> None:
+    """Let this session's next page of the call show its full phone number once."""
+    token = request.cookies.get(keys.SESSION_COOKIE)
+    if token:
+        await asyncio.to_thread(
+            request.app[keys.ACCOUNTS].grant_reveal, token_hash(token), attempt_id, lasting
+        )
+
+
+async def take_reveal(request: web.Request, attempt_id: str) -> bool:
+    """Whether this page of the call shows the full number (granted just before)."""
+    token = request.cookies.get(keys.SESSION_COOKIE)
+    if not token or request[keys.CURRENT] is None:
+        return False
+    return await asyncio.to_thread(
+        request.app[keys.ACCOUNTS].take_reveal, token_hash(token), attempt_id
     )
 
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from callcenter.kernel.orm import Base, UTCDateTime, one_of, utcnow
 
-# 管理员 / 纪检督查负责人 / 督查人员 / 话务员
-ROLES = ("admin", "supervisor", "auditor", "agent")
+# 管理员 / 纪检督查负责人 / 督查人员 / 话务员 / 整改联络员 (a unit's liaison, 济宁 第四条)
+ROLES = ("admin", "supervisor", "auditor", "agent", "liaison")
 
 ACCESS_ACTIONS = (
     "login",
@@ -57,6 +57,10 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A full phone number shown once: the call it was revealed for, until when the
+    # page the reveal redirects to may show it (callcenter.access.accounts).
+    reveal_attempt_id: Mapped[str | None] = mapped_column(String(64))
+    reveal_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AccessEvent(Base):
@@ -79,3 +83,28 @@ class AccessEvent(Base):
     recording_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(Text, default="")
     remote: Mapped[str] = mapped_column(String(64), default="")
+
+
+class UnitBinding(Base):
+    """The unit (局, 窗口 or 所) a user works for: a liaison sees and acts on that unit's
+    整改 tickets (its 所 and 窗口 included), and no one verifies the tickets of their own
+    unit. The unit is named by id only, so access imports nothing of the cases."""
+
+    __tablename__ = "user_units"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per account name and per client address
+    (``callcenter.access.throttle``). A try is counted before its password is checked
+    and given back when the password was right, so concurrent guesses cannot all pass."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # account:… / address:…
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

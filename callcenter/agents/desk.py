@@ -3,7 +3,8 @@
 One desk per controller process. It picks the agent to ring (ready in the ledger,
 registered and not on the phone in Asterisk, longest idle first, claimed atomically so
 no other process rings them too), runs each takeover (``handover.Handover``), and tells
-the screens what changed.
+the screens what changed. When nobody could take the call, the applicant is not told
+they are being put through: the call-back is queued at once.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from callcenter.agents.handover import Handover
 from callcenter.agents.metrics import TakeoverMetrics
 from callcenter.agents.notifier import Change, Notifier
 from callcenter.agents.pjsip import PjsipPush
-from callcenter.agents.presence import Presence
-from callcenter.agents.roster import AgentRoster
+from callcenter.agents.presence import PhoneState, Presence
+from callcenter.agents.roster import AgentRoster, AgentView
 from callcenter.agents.takeover_log import TakeoverLog
 from callcenter.calls.line import AriLine
 from callcenter.interview.case import CaseInfo
@@ -54,6 +55,7 @@ class TakeoverDesk:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.presence = Presence(ari)
+        self.pjsip = PjsipPush(ari, settings)
         # the latest takeovers' timings, for the benchmark and for health pages
         self.metrics: deque[TakeoverMetrics] = deque(maxlen=1000)
 
@@ -63,7 +65,7 @@ class TakeoverDesk:
         A failure is logged, not raised: calls go on, takeovers find no agent."""
         try:
             agents = await asyncio.to_thread(self.roster.all)
-            enabled = await PjsipPush(self.ari, self.settings).sync(agents)
+            enabled = await self.pjsip.sync(agents)
             log.info("takeover desk ready: %d agents pushed to Asterisk", enabled)
         except (CallcenterError, AriError) as exc:
             log.error("agents could not be pushed to Asterisk: %s", exc)
@@ -114,10 +116,25 @@ class TakeoverDesk:
         metrics = TakeoverMetrics(attempt_id, takeover_id, request.rule_id, fired)
         log.info("takeover %s of %s: %s", takeover_id, attempt_id, request.rule_label)
         await self.changed(takeover_id)
+        handover = Handover(self, takeover_id, attempt_id, case, line, request, metrics)
         try:
-            return await Handover(self, takeover_id, attempt_id, case, line, request, metrics).run()
+            available = await self.available(takeover_id)
+            if not available:
+                # no phone could ring: announcing a transfer would only make them wait
+                return await handover.nobody_available()
+            log.info("takeover %s: %d agents can take it", takeover_id, len(available))
+            return await handover.run()
         finally:
             self.metrics.append(metrics)
+
+    async def available(self, takeover_id: int | None = None) -> list[str]:
+        """The agents who could take a call now, longest idle first: ready and not held
+        by another takeover in the ledger, their phone registered and on no call."""
+        candidates = await asyncio.to_thread(self.roster.candidates)
+        if not candidates:
+            return []
+        phones = await self._phones(takeover_id)
+        return [a.login for a in candidates if _free(phones.get(a.login))]
 
     async def next_agent(self, takeover_id: int, tried: set[str]) -> str | None:
         """Claim the longest-idle agent who is ready, registered and not on the phone."""
@@ -125,19 +142,41 @@ class TakeoverDesk:
         candidates = [a for a in candidates if a.login not in tried]
         if not candidates:
             return None
+        phones = await self._phones(takeover_id)
+        for agent in candidates:
+            if not _free(phones.get(agent.login)):
+                continue
+            if await asyncio.to_thread(self.roster.claim, agent.login, takeover_id):
+                return agent.login
+        return None
+
+    async def _phones(self, takeover_id: int | None) -> dict[str, PhoneState]:
+        """Every agent's phone as Asterisk sees it now. Agents it does not know at all
+        (it restarted: their endpoints live in its memory) are pushed to it again; their
+        phones can be rung once Asterisk has them back."""
         try:
             phones = await self.presence.phones()
         except AriError as exc:
             raise AgentError(
                 f"takeover {takeover_id}: agents' phone states unknown: {exc}"
             ) from exc
-        for agent in candidates:
-            phone = phones.get(agent.login)
-            if phone is None or not phone.free:
-                continue
-            if await asyncio.to_thread(self.roster.claim, agent.login, takeover_id):
-                return agent.login
-        return None
+        agents: list[AgentView] = await asyncio.to_thread(self.roster.all)
+        missing = [a for a in agents if a.enabled and a.login not in phones]
+        if missing:
+            log.warning(
+                "Asterisk does not know agents %s (restarted?): pushing them again",
+                ", ".join(a.login for a in missing),
+            )
+            for agent in missing:
+                try:
+                    await self.pjsip.push(agent)
+                except (AgentError, AriError) as exc:
+                    log.error("agent %s could not be pushed again: %s", agent.login, exc)
+        return phones
 
     async def changed(self, takeover_id: int | None, *agents: str, kind: str = "takeover") -> None:
         await self.notifier.publish(Change(kind, takeover_id, tuple(agents)))
+
+
+def _free(phone: PhoneState | None) -> bool:
+    return phone is not None and phone.free

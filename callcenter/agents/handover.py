@@ -2,12 +2,15 @@
 
 The applicant is moved into a mixing bridge at once and hears the transfer prompt,
 then a ring tone, played on the bridge, while the first agent's phone already rings.
-Agents are rung one at a time, longest idle first, each for the ring timeout. The
-first who answers joins the bridge immediately: if the prompt is still playing, the
-agent hears its end with the applicant rather than silence. The whole-call recording
-(a snoop on the applicant's channel) goes on through the bridge. If nobody answers,
-the applicant hears the whole prompt, leaves the bridge and goes back to the script;
-if the applicant hangs up first, the agent's ringing leg is hung up too.
+Agents are rung one at a time, longest idle first, each for the ring timeout; a phone
+that does not start ringing within the reach timeout is gone and given up at once,
+not held against its agent. The first who answers joins the bridge immediately: if
+the prompt is still playing, the agent hears its end with the applicant rather than
+silence. The whole-call recording (a snoop on the applicant's channel) goes on
+through the bridge. If nobody answers, the applicant hears the whole prompt, leaves
+the bridge and goes back to the script; if the applicant hangs up first, the agent's
+ringing leg is hung up too. (When no agent could take the call at all, the desk
+queues the call-back without any of this: ``nobody_available``.)
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import logging
 import uuid
 from typing import Protocol
 
-from callcenter.agents._legs import Event, Leg, offer_result
+from callcenter.agents._legs import Event, Leg, caller_id, is_ringing, next_event, offer_result
 from callcenter.agents.callbacks import CallbackTasks
 from callcenter.agents.config import AgentSettings
 from callcenter.agents.metrics import TakeoverMetrics
@@ -88,6 +91,7 @@ class Handover:
         self._ringback: str | None = None
         self._connected = False
         self._giving_up = False
+        self._rang = False  # some agent's phone rang (or answered) in this takeover
 
     async def run(self) -> HandoverResult:
         self._bridge_events = self.desk.router.register(self.bridge_id)
@@ -105,7 +109,7 @@ class Handover:
                 leg = await self._ring(login)
                 if leg is not None:
                     return await self._converse(leg)
-            return await self._nobody(tried)
+            return await self._nobody()
         except CallerHungUp:
             await self._abandoned()
             raise
@@ -202,7 +206,7 @@ class Handover:
                 channel_id=channel_id,
                 app_args=f"takeover,{self.takeover_id}",
                 timeout=self.settings.ring_timeout,
-                caller_id=f'"{self.case.applicant_name}" <{self.case.case_id}>',
+                caller_id=caller_id(self.case),
             )
         except AriError as exc:
             log.warning("takeover %s: ringing %s failed: %s", self.takeover_id, login, exc)
@@ -221,20 +225,34 @@ class Handover:
     async def _await_answer(self, leg: Leg) -> tuple[str, int | None]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.ring_timeout + RING_GRACE
+        reach_by = loop.time() + self.settings.reach_timeout
+        reached = False  # the phone rang or answered: it is there
         while True:
-            event = await self._next(leg, deadline - loop.time())
+            event = await next_event(
+                leg, self.line.hung_up, (deadline if reached else reach_by) - loop.time()
+            )
             if self.line.hung_up.is_set():
                 await self._hang_up_leg(leg)
                 await self._release(leg, "cancelled", None)
                 raise CallerHungUp()
             if event is None:
+                await self._hang_up_leg(leg)
+                if not reached:
+                    log.warning(
+                        "takeover %s: %s's phone did not ring within %g s: it is gone",
+                        self.takeover_id,
+                        leg.login,
+                        self.settings.reach_timeout,
+                    )
+                    return "failed", None
                 log.warning(
                     "takeover %s: no outcome from %s; hanging up", self.takeover_id, leg.login
                 )
-                await self._hang_up_leg(leg)
                 return "no_answer", None
             kind = event.get("type")
-            if _is_ringing(event) and self.metrics.ringing is None:
+            if is_ringing(event) or kind == "StasisStart":
+                reached = self._rang = True
+            if is_ringing(event) and self.metrics.ringing is None:
                 self.metrics.ringing = loop.time()
                 await asyncio.to_thread(
                     self.desk.log.offer_ringing, leg.offer_id, self.desk.clock.now()
@@ -245,27 +263,9 @@ class Handover:
                 return "answered", None
             elif kind == "ChannelDestroyed":
                 cause = event.get("cause")
-                return offer_result(cause), cause
-
-    async def _next(self, leg: Leg, timeout: float) -> Event | None:
-        """The leg's next event; None on timeout; returns at once if the applicant left."""
-        if self.line.hung_up.is_set():
-            return None
-        getter = asyncio.ensure_future(leg.queue.get())
-        gone = asyncio.ensure_future(self.line.hung_up.wait())
-        try:
-            done, _ = await asyncio.wait(
-                {getter, gone}, timeout=max(0.0, timeout), return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            gone.cancel()
-            if not getter.done():
-                getter.cancel()
-        if getter in done:
-            return getter.result()
-        if getter.done() and not getter.cancelled():
-            leg.queue.put_nowait(getter.result())  # not lost: read again next time
-        return None
+                result = offer_result(cause)
+                # a phone that never rang was not let ring out by its agent
+                return ("failed" if result == "no_answer" and not reached else result), cause
 
     async def _hang_up_leg(self, leg: Leg) -> None:
         """Hang up the agent's leg and wait (briefly) until Asterisk has destroyed it."""
@@ -336,7 +336,7 @@ class Handover:
 
     async def _until_one_leaves(self, leg: Leg) -> None:
         while True:
-            event = await self._next(leg, LEG_CHECK)
+            event = await next_event(leg, self.line.hung_up, LEG_CHECK)
             if self.line.hung_up.is_set():
                 return
             if event is None:
@@ -350,7 +350,14 @@ class Handover:
 
     # -- nobody ----------------------------------------------------------------------
 
-    async def _nobody(self, tried: set[str]) -> HandoverResult:
+    async def nobody_available(self) -> HandoverResult:
+        """No agent could take the call: queue the call-back without a transfer prompt."""
+        reason = self.request.rule_label + "，无空闲坐席"
+        task = await self._callback(reason, "no_agent")
+        log.info("takeover %s: no agent available; call-back task %s", self.takeover_id, task)
+        return HandoverResult(connected=False, callback_task=task)
+
+    async def _nobody(self) -> HandoverResult:
         # the applicant hears the whole prompt, then goes back to the script
         self._giving_up = True
         await self._prompt_done()
@@ -365,7 +372,7 @@ class Handover:
             if self.line.hung_up.is_set():
                 raise CallerHungUp() from exc
             log.warning("takeover %s: leaving the bridge failed: %s", self.takeover_id, exc)
-        reason = self.request.rule_label + ("，坐席未接听" if tried else "，无空闲坐席")
+        reason = self.request.rule_label + ("，坐席未接听" if self._rang else "，无空闲坐席")
         task = await self._callback(reason, "no_agent")
         log.info("takeover %s: no agent took the call; call-back task %s", self.takeover_id, task)
         return HandoverResult(connected=False, callback_task=task)
@@ -385,9 +392,3 @@ class Handover:
         )
         await self.desk.changed(self.takeover_id, kind="callback")
         return task
-
-
-def _is_ringing(event: Event) -> bool:
-    if event.get("type") == "ChannelStateChange":
-        return event.get("channel", {}).get("state") == "Ringing"
-    return event.get("type") == "Dial" and event.get("dialstatus") == "RINGING"

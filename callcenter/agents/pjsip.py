@@ -1,11 +1,14 @@
 """Agents as PJSIP objects, pushed to a running Asterisk over ARI: no restart, no reload.
 
 Each agent is three sorcery objects of one id: an ``auth`` (the digest), an ``aor``
-(one registered phone) and an ``endpoint``. ``dialplans/sorcery.conf`` keeps these in
-the AstDB, which is what lets ARI create and delete them (``PUT/DELETE
-/asterisk/config/dynamic/res_pjsip/{type}/{id}``); the static trunk stays in pjsip.conf.
-The ledger is the source of truth: ``sync`` pushes it again after Asterisk lost its
-AstDB or an agent was changed while Asterisk was down.
+(one registered phone) and an ``endpoint``. ``dialplans/sorcery.conf`` gives these a
+store ARI can write (``PUT/DELETE /asterisk/config/dynamic/res_pjsip/{type}/{id}``):
+auths and aors in the AstDB, endpoints in Asterisk's memory, because the AstDB store
+reads every field of an endpoint back on each lookup, the deprecated ``stir_shaken``
+included, whose reader logs a warning each time (twice per qualify of every phone).
+The static trunk stays in pjsip.conf. The ledger is the source of truth: ``sync``
+pushes it again when a controller starts, and the takeover desk pushes any agent
+Asterisk no longer has (it restarted) as soon as it notices.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ def objects(agent: AgentView, settings: AgentSettings) -> list[tuple[str, dict[s
                 # a phone that re-registers from a new address replaces the old binding
                 "remove_existing": "yes",
                 "qualify_frequency": str(settings.qualify_frequency),
+                "qualify_timeout": f"{settings.qualify_timeout:g}",
             },
         ),
         (
@@ -110,7 +114,7 @@ def _explain(login: str, kind: str, exc: AriError) -> AgentError:
     if exc.status == 403:
         return AgentError(
             f"Asterisk refused to store the {kind} of agent {login!r} (HTTP 403): its "
-            "sorcery.conf must keep res_pjsip endpoints, aors and auths in the AstDB "
-            "(see dialplans/sorcery.conf)"
+            "sorcery.conf must give res_pjsip endpoints, aors and auths a store ARI can "
+            "write (see dialplans/sorcery.conf)"
         )
     return AgentError(f"pushing the {kind} of agent {login!r} to Asterisk failed: {exc}")

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import statistics
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -27,7 +27,7 @@ from callcenter.interview.outcome import Outcome, classify_unanswered
 from callcenter.interview.script import Script
 from callcenter.interview.takeover import HandoverRequest, HandoverResult
 from callcenter.kernel.clock import Clock
-from callcenter.kernel.errors import AriError, PromptError
+from callcenter.kernel.errors import AriError, PromptError, ScriptError
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.ari.router import EventRouter
 from callcenter.telephony.prompts.cache import PromptCache, media_uri
@@ -49,6 +49,8 @@ class CallResult:
 
 # called after each answer is stored, e.g. to queue a transcription
 AnswerHook = Callable[[str, Answer], Awaitable[None]]
+# called once a call's ledger row is closed, e.g. to open a 整改 ticket
+FinishHook = Callable[["CallResult"], Awaitable[None]]
 
 
 class Handover(Protocol):
@@ -80,22 +82,41 @@ class CallDeps:
     owner: str  # the placing process's ARI app, recorded on each attempt
     handover: Handover | None = None
     answer_hooks: Sequence[AnswerHook] = ()
+    finish_hooks: Sequence[FinishHook] = ()
+    # other scripts a call may follow instead of ``script`` (re-visits), by id
+    scripts: Mapping[str, Script] = field(default_factory=dict)
+
+    def script_for(self, script_id: str | None) -> Script:
+        """The script named ``script_id`` (the default one for None)."""
+        if script_id is None or script_id == self.script.id:
+            return self.script
+        try:
+            return self.scripts[script_id]
+        except KeyError:
+            known = ", ".join(sorted({self.script.id, *self.scripts})) or "none"
+            raise ScriptError(f"no script {script_id!r} is loaded (loaded: {known})") from None
 
 
-async def render_prompts(deps: CallDeps, case: CaseInfo) -> dict[str, str]:
+async def render_prompts(
+    deps: CallDeps, case: CaseInfo, script: Script | None = None
+) -> dict[str, str]:
     """Render every prompt a call of ``case`` may play, before dialling: no call waits for
     TTS. Returns the media URI of each spoken text."""
-    fields = {**deps.script.defaults, **case.prompt_fields()}
+    script = script or deps.script
+    fields = {**script.defaults, **case.prompt_fields()}
     items: dict[str, str] = {}  # spoken text -> prompt id, first id wins
-    for prompt_id, template in deps.script.prompts():
+    for prompt_id, template in script.prompts():
         items.setdefault(template.format(**fields), prompt_id)
     paths = await asyncio.to_thread(deps.prompts.render_many, list(items.items()))
     return {t: media_uri(p) for t, p in zip(items, paths, strict=True)}
 
 
 class OutboundCall:
-    def __init__(self, deps: CallDeps, case: CaseInfo, attempt_id: str) -> None:
+    def __init__(
+        self, deps: CallDeps, case: CaseInfo, attempt_id: str, script: Script | None = None
+    ) -> None:
         self.c = deps
+        self.script = script or deps.script
         self.case = case
         self.attempt_id = attempt_id
         self.media: dict[str, str] = {}
@@ -103,20 +124,26 @@ class OutboundCall:
 
     async def run(self) -> CallResult:
         c = self.c
-        self.media = await render_prompts(c, self.case)
+        self.media = await render_prompts(c, self.case, self.script)
         await asyncio.to_thread(
             c.ledger.start_attempt,
             self.attempt_id,
             self.case.case_id,
-            c.script.id,
+            self.script.id,
             c.clock.now(),
             c.owner,
         )
         queue = c.router.register(self.attempt_id)
         try:
-            return await self._dial_and_talk(queue)
+            result = await self._dial_and_talk(queue)
         finally:
             c.router.unregister(self.attempt_id)
+        for hook in c.finish_hooks:
+            try:
+                await hook(result)
+            except Exception:  # what follows a call must not undo the call
+                log.exception("call %s: a finish hook failed", self.attempt_id)
+        return result
 
     def _media_for(self, text: str) -> str:
         try:
@@ -136,7 +163,9 @@ class OutboundCall:
                 caller_id=c.config.dial.caller_id,
             )
         except AriError as exc:
-            return await self._finish(Outcome.FAILED, None, f"呼叫失败：{exc}")
+            # the 台账 is read by clerks: the technical reason goes to the log
+            log.error("call %s: dialling %s failed: %s", self.attempt_id, endpoint, exc)
+            return await self._finish(Outcome.FAILED, None, "系统故障，未能拨出")
 
         answered = await self._wait_for_answer(queue)
         if isinstance(answered, CallResult):
@@ -159,7 +188,7 @@ class OutboundCall:
         await recorder.start()
         try:
             interview = Interview(
-                c.script,
+                self.script,
                 self.case.prompt_fields(),
                 line,
                 self._save_answer,
@@ -181,10 +210,13 @@ class OutboundCall:
                 result = InterviewResult(
                     Outcome.PARTIAL, list(interview.answers), "超过最长通话时长，系统挂断"
                 )
-            except Exception as exc:  # one broken call must not take the others down
+            except Exception:  # one broken call must not take the others down
+                # what went wrong is for the log; the 台账 says it in words a clerk reads
                 log.exception("call %s: interview failed", self.attempt_id)
                 result = InterviewResult(
-                    Outcome.PARTIAL, list(interview.answers), f"系统故障，通话中断：{exc}"
+                    Outcome.PARTIAL,
+                    list(interview.answers),
+                    f"系统故障，通话中断，已答{interview.answered()}题",
                 )
             if not line.hung_up.is_set():
                 await line.hangup()

@@ -85,19 +85,23 @@ class Controller:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._events
 
-    async def call(self, case: CaseInfo, attempt_id: str | None = None) -> CallResult:
-        """Place one call when a slot is free and return how it ended."""
+    async def call(
+        self, case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None
+    ) -> CallResult:
+        """Place one call (with the script named ``script_id``, the default one for None)
+        when a slot is free and return how it ended."""
         attempt_id = attempt_id or str(uuid.uuid4())
+        script = self.deps.script_for(script_id)
         async with self.slots.hold(attempt_id):
             self.active.add(attempt_id)
             try:
-                return await OutboundCall(self.deps, case, attempt_id).run()
+                return await OutboundCall(self.deps, case, attempt_id, script).run()
             finally:
                 self.active.discard(attempt_id)
 
-    async def render_prompts(self, case: CaseInfo) -> None:
+    async def render_prompts(self, case: CaseInfo, script_id: str | None = None) -> None:
         """Render a case's prompts ahead of its call (a campaign does it when queuing)."""
-        await render_prompts(self.deps, case)
+        await render_prompts(self.deps, case, self.deps.script_for(script_id))
 
     async def call_all(self, cases: Iterable[CaseInfo]) -> list[CallResult]:
         return list(await asyncio.gather(*(self.call(c) for c in cases)))

@@ -114,9 +114,9 @@ class AriLine:
                 self._recording_done.set()
 
     # -- CallPort -------------------------------------------------------------
-    async def play(self, texts: list[str]) -> None:
+    async def play(self, texts: list[str], barge_in: bool = True) -> None:
         self._check()
-        if not self.keys.empty():
+        if barge_in and not self.keys.empty():
             return  # the caller already answered: do not make them listen
         playback_id = uuid.uuid4().hex
         self._playback_id = playback_id
@@ -127,9 +127,8 @@ class AriLine:
             await self.ari.play(self.channel_id, [self.media_for(t) for t in texts], playback_id)
         except AriError as exc:
             raise _gone_or(exc) from None
-        done = await self._until(
-            f"/playbacks/{playback_id}", self._playback_done, self.key_seen, self.hung_up
-        )
+        stop_on = (self.key_seen, self.hung_up) if barge_in else (self.hung_up,)
+        done = await self._until(f"/playbacks/{playback_id}", self._playback_done, *stop_on)
         if done is self.key_seen:
             await self.ari.stop_playback(playback_id)
         self._playback_id = None

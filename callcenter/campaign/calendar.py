@@ -2,9 +2,11 @@
 
 Working days follow China's statutory holidays and make-up working days (调休) from the
 ``chinesecalendar`` package, which knows each year once the State Council has published
-it. A day it does not know raises ``CalendarError`` instead of guessing, since a guess
-could mean calling people during the Spring Festival; ``extra_holidays`` and
-``extra_workdays`` fill such gaps (or mark local days off) by configuration.
+it, and from holiday files (:mod:`.holidays`, ``campaign.calendar_files``) that add a
+year it does not know yet, or replace one. A day neither knows raises ``CalendarError``
+instead of guessing, since a guess could mean calling people during the Spring
+Festival: planning warns of such days, and the dialler pauses its campaigns on them.
+``extra_holidays`` and ``extra_workdays`` mark single days (local days off) over both.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import chinese_calendar
 
 from callcenter.campaign.config import CampaignSettings
+from callcenter.campaign.holidays import HolidayFiles
 from callcenter.kernel.errors import CalendarError, ConfigError
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -72,27 +75,41 @@ class Workdays(Protocol):
 class ChineseWorkdays:
     """Working days of mainland China: weekends and statutory holidays off, 调休 on."""
 
-    def __init__(self, extra_holidays: Iterable[date] = (), extra_workdays: Iterable[date] = ()):
+    def __init__(
+        self,
+        extra_holidays: Iterable[date] = (),
+        extra_workdays: Iterable[date] = (),
+        files: HolidayFiles | None = None,
+    ):
         self.extra_holidays = frozenset(extra_holidays)
         self.extra_workdays = frozenset(extra_workdays)
+        self.files = files or HolidayFiles()
 
     def is_workday(self, day: date) -> bool:
         if day in self.extra_workdays:
             return True
         if day in self.extra_holidays:
             return False
+        year = self.files.lookup(day)
+        if year is not None:
+            return year.is_workday(day)
         try:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
             raise CalendarError(
-                f"the holiday calendar (chinesecalendar {chinese_calendar.__version__}) has no "
-                f"data for {day.isoformat()}: upgrade chinesecalendar, or list that year's "
-                "days in campaign.extra_holidays / campaign.extra_workdays"
+                f"no holiday data for {day.isoformat()}: chinesecalendar "
+                f"{chinese_calendar.__version__} does not know {day.year}; add the State "
+                f"Council's {day.year} holidays in a holiday file (campaign.calendar_files), "
+                "or list days in campaign.extra_holidays / campaign.extra_workdays"
             ) from None
 
     def day_off_reason(self, day: date) -> str:
         if day in self.extra_holidays:
             return "配置的休息日"
+        year = self.files.lookup(day)
+        if year is not None:
+            name = year.holidays.get(day)
+            return f"法定节假日（{name}）" if name else "周末"
         _, name = chinese_calendar.get_holiday_detail(day)
         if name:
             return f"法定节假日（{_HOLIDAY_NAMES.get(name, name)}）"
@@ -137,7 +154,11 @@ class CallingCalendar:
         workdays: Workdays = (
             EveryDay()
             if settings.calendar == "every-day"
-            else ChineseWorkdays(settings.extra_holidays, settings.extra_workdays)
+            else ChineseWorkdays(
+                settings.extra_holidays,
+                settings.extra_workdays,
+                HolidayFiles(settings.calendar_files),
+            )
         )
         return cls(parse_windows(settings.windows), tz, workdays)
 
@@ -158,6 +179,17 @@ class CallingCalendar:
 
     def allowed(self, at: datetime) -> bool:
         return self.why_not(at) is None
+
+    def unknown_days(self, start: date, end: date) -> list[date]:
+        """The days of [start, end) the calendar cannot tell working or not."""
+        out = []
+        for n in range((end - start).days):
+            day = start + timedelta(days=n)
+            try:
+                self.workdays.is_workday(day)
+            except CalendarError:
+                out.append(day)
+        return out
 
     def next_allowed(self, at: datetime) -> datetime:
         """The earliest moment at or after ``at`` when a call may be placed."""

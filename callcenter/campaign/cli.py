@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +14,7 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
+from callcenter.campaign.holidays import load_year_file
 from callcenter.campaign.runtime import process_app_name
 from callcenter.campaign.service import Plan
 from callcenter.campaign.status import CampaignStatus, campaign_status
@@ -19,6 +22,7 @@ from callcenter.campaign.store import CampaignStore, SampleRow
 from callcenter.campaign.tasks import DISPATCH
 from callcenter.cases.phones import PhoneError, normalise
 from callcenter.kernel.errors import CampaignError
+from callcenter.web.masking import mask_phone
 
 app = typer.Typer(help="Monthly follow-up campaigns: sample, pace, dial, retry.")
 dnc = typer.Typer(help="The do-not-call list.")
@@ -42,17 +46,53 @@ def plan(
     seed: Annotated[int | None, typer.Option(help="seed of the draw, to reproduce one")] = None,
     redraw: Annotated[bool, typer.Option(help="draw again a plan not started yet")] = False,
     show: Annotated[int, typer.Option(help="sampled cases to list (0: none, -1: all)")] = 20,
+    full_numbers: Annotated[
+        bool, typer.Option("--full-numbers", help="show phone numbers in full (masked otherwise)")
+    ] = False,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option("--csv", help="write every sampled case to this CSV (UTF-8 with BOM, Excel)"),
+    ] = None,
 ) -> None:
     """Draw (or show) the month's sample and quotas; nothing is dialled."""
     with ctx.obj.open_ledger() as ledger:
         service = ctx.obj.campaign_service(ledger)
         result = service.plan(month, seed=seed, redraw=redraw)
         rows = CampaignStore(ledger.sessions).sample(result.campaign.month)
-    console = Console()
-    console.print(plan_view(result, rows, show))
+    Console().print(plan_view(result, rows, show, full_numbers))
+    if csv_file is not None:
+        write_plan_csv(csv_file, rows, full_numbers)
+        typer.echo(f"{len(rows)} sampled cases written to {csv_file}")
+    _warn(result.warnings)
 
 
-def plan_view(p: Plan, rows: list[SampleRow], show: int) -> Group:
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        typer.secho(f"warning: {warning}", fg="yellow", err=True)
+
+
+PLAN_COLUMNS = ("序", "抽样理由", "办件编号", "单位", "申请人", "电话", "事项", "办结日期", "状态")
+
+
+def plan_row(r: SampleRow, full_numbers: bool) -> list[str]:
+    """A sampled case as the plan lists it; the number masked unless asked in full."""
+    phone = r.case.phone if full_numbers else mask_phone(r.case.phone)
+    return [
+        str(r.draw), REASONS.get(r.reason, r.reason), r.case.case_no, r.case.unit,
+        r.case.applicant_name, phone, r.case.matter, str(r.case.completed_on),
+        r.job_result or r.job_state,
+    ]  # fmt: skip
+
+
+def write_plan_csv(path: Path, rows: list[SampleRow], full_numbers: bool) -> None:
+    # the BOM lets Excel open it as UTF-8
+    with path.open("w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(PLAN_COLUMNS)
+        w.writerows(plan_row(r, full_numbers) for r in rows)
+
+
+def plan_view(p: Plan, rows: list[SampleRow], show: int, full_numbers: bool = False) -> Group:
     c, s = p.campaign, p.campaign.summary
     head = (
         f"campaign {c.month} ({c.state}): cases completed {c.period_start} – {c.period_end} "
@@ -83,24 +123,10 @@ def plan_view(p: Plan, rows: list[SampleRow], show: int) -> Group:
     if show:
         listed = rows if show < 0 else rows[:show]
         t = Table(title=f"抽样明细（{len(listed)}/{len(rows)}）")
-        for col in (
-            "序",
-            "抽样理由",
-            "办件编号",
-            "单位",
-            "申请人",
-            "电话",
-            "事项",
-            "办结日期",
-            "状态",
-        ):
+        for col in PLAN_COLUMNS:
             t.add_column(col)
         for r in listed:
-            t.add_row(
-                str(r.draw), REASONS.get(r.reason, r.reason), r.case.case_no, r.case.unit,
-                r.case.applicant_name, r.case.phone, r.case.matter, str(r.case.completed_on),
-                r.job_result or r.job_state,
-            )  # fmt: skip
+            t.add_row(*plan_row(r, full_numbers))
         parts.append(t)
     return Group(*parts)  # type: ignore[arg-type]
 
@@ -121,9 +147,12 @@ def run(
             "start one with 'callcenter campaign worker'"
         )
     with ctx.obj.open_ledger() as ledger:
-        view = ctx.obj.campaign_service(ledger).start(month)
+        service = ctx.obj.campaign_service(ledger)
+        view = service.start(month)
+        warnings = service.calendar_warnings(view.month)
     celery.send_task(DISPATCH)
     typer.echo(f"campaign {view.month} running")
+    _warn(warnings)
     if watch:
         _watch(ctx.obj, view.month, interval)
 
@@ -134,7 +163,10 @@ def _watch(deps: Any, month: str, interval: float) -> None:
         try:
             while True:
                 status = campaign_status(store, month)
-                live.update(status_table(status))
+                why = pause_line(status)
+                live.update(
+                    status_table(status) if why is None else Group(status_table(status), why)
+                )
                 if status.state == "finished":
                     break
                 time.sleep(interval)
@@ -156,6 +188,10 @@ def status_table(s: CampaignStatus) -> Table:
     return t
 
 
+def pause_line(s: CampaignStatus) -> str | None:
+    return f"paused by the dialler: {s.pause_reason}" if s.pause_reason else None
+
+
 @app.command()
 def status(
     ctx: typer.Context,
@@ -169,6 +205,8 @@ def status(
         typer.echo(json.dumps(s.as_dict(), ensure_ascii=False))
     else:
         Console().print(status_table(s))
+        if (why := pause_line(s)) is not None:
+            typer.echo(why)
 
 
 @app.command()
@@ -183,9 +221,12 @@ def pause(ctx: typer.Context, month: MonthOption = None) -> None:
 def resume(ctx: typer.Context, month: MonthOption = None) -> None:
     """Dial again after a pause."""
     with ctx.obj.open_ledger() as ledger:
-        view = ctx.obj.campaign_service(ledger).resume(month)
+        service = ctx.obj.campaign_service(ledger)
+        view = service.resume(month)
+        warnings = service.calendar_warnings(view.month)
     ctx.obj.celery().send_task(DISPATCH)
     typer.echo(f"campaign {view.month} running")
+    _warn(warnings)
 
 
 @app.command()
@@ -219,6 +260,23 @@ def beat(
     schedule.parent.mkdir(parents=True, exist_ok=True)
     celery = ctx.obj.celery()
     celery.start(["beat", f"--schedule={schedule}", f"--loglevel={loglevel}"])
+
+
+@app.command()
+def holidays(
+    files: Annotated[list[Path], typer.Argument(help="holiday files (YAML, one year each)")],
+) -> None:
+    """Check holiday files for campaign.calendar_files and show what they say."""
+    for f in files:
+        y = load_year_file(f)
+        named: dict[str, list[date]] = {}
+        for day, name in sorted(y.holidays.items()):
+            named.setdefault(name, []).append(day)
+        typer.echo(f"{f}: {y.year}, {len(y.holidays)} days off, {len(y.workdays)} 调休上班")
+        for name, days in named.items():
+            n = len(days)
+            typer.echo(f"  {name}: {days[0]} – {days[-1]} ({n} day{'s' * (n != 1)})")
+        typer.echo("  调休上班: " + (", ".join(str(d) for d in sorted(y.workdays)) or "none"))
 
 
 @dnc.command("add")

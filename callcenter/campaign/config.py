@@ -9,6 +9,7 @@ calls on statutory holidays. Nested under ``campaign`` in :class:`callcenter.set
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -56,6 +57,11 @@ class CampaignSettings(BaseModel):
         default="cn-statutory",
         description="cn-statutory: China's working days with make-up days (调休); "
         "every-day: no calendar",
+    )
+    calendar_files: list[Path] = Field(
+        default_factory=list,
+        description="holiday files (YAML, one year each) or directories of them, for years "
+        "chinesecalendar does not know",
     )
     extra_holidays: list[date] = Field(default_factory=list, description="days off to add")
     extra_workdays: list[date] = Field(default_factory=list, description="working days to add")

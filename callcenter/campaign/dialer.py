@@ -31,16 +31,21 @@ from callcenter.campaign.store import CampaignStore
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.clock import Clock
-from callcenter.kernel.errors import AriError, LedgerError
+from callcenter.kernel.errors import AriError, CalendarError, CallcenterError, LedgerError
 
 log = logging.getLogger(__name__)
 
 # sends the dial task of one attempt: (job id, attempt key)
 Enqueue = Callable[[int, str], None]
-# renders a case's prompts ahead of its call
-Prerender = Callable[[CaseInfo], Awaitable[None]]
+# renders a case's prompts (for the script named, None: the default) ahead of its call
+Prerender = Callable[[CaseInfo, str | None], Awaitable[None]]
 # returns once Asterisk has destroyed a channel
 ChannelGone = Callable[[str], Awaitable[None]]
+# told when a job has ended, with how, and the key of its last attempt (re-visits report
+# back to their 整改 ticket this way)
+JobDone = Callable[[Job, JobResult, str], Awaitable[None]]
+# adds jobs from elsewhere (the re-visits now due) before a dispatch picks due jobs
+Feed = Callable[[], Awaitable[int]]
 
 
 class Caller(Protocol):
@@ -50,7 +55,9 @@ class Caller(Protocol):
 
     async def recover(self) -> int: ...
 
-    async def call(self, case: CaseInfo, attempt_id: str | None = None) -> CallResult: ...
+    async def call(
+        self, case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None
+    ) -> CallResult: ...
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,7 @@ class DispatchReport:
     blocked: str | None = None  # why nothing was queued (outside the window…)
     next_allowed: datetime | None = None
     finished: list[int] = field(default_factory=list)
+    fed: int = 0  # jobs added from elsewhere (re-visits now due)
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,8 @@ class Dialer:
         enqueue: Enqueue,
         prerender: Prerender | None = None,
         channel_gone: ChannelGone | None = None,
+        on_done: JobDone | None = None,
+        feed: Feed | None = None,
     ) -> None:
         self.store = store
         self.ledger = ledger
@@ -126,6 +136,8 @@ class Dialer:
         self.enqueue = enqueue
         self.prerender = prerender
         self.channel_gone = channel_gone
+        self.on_done = on_done
+        self.feed = feed
 
     # -- dispatch --------------------------------------------------------------------
 
@@ -146,9 +158,17 @@ class Dialer:
         for campaign_id in await asyncio.to_thread(self.store.running_campaign_ids):
             if await asyncio.to_thread(self.store.finish_if_done, campaign_id, now):
                 report.finished.append(campaign_id)
-        report.blocked = self.calendar.why_not(now)
+        if self.feed is not None:
+            try:
+                report.fed = await self.feed()
+            except CallcenterError as exc:
+                log.error("jobs from elsewhere not added this time: %s", exc)
+        try:
+            report.blocked, report.next_allowed = self._closed(now)
+        except CalendarError as exc:
+            report.blocked = await self._pause_all(exc)
+            return report
         if report.blocked is not None:
-            report.next_allowed = self.calendar.next_allowed(now)
             return report
         busy = await asyncio.to_thread(self.store.busy_jobs)
         free = self.settings.max_concurrent_per_trunk - max(busy, await self.slots.in_use())
@@ -200,22 +220,23 @@ class Dialer:
         if job.campaign_state != "running":
             return await self._release(job, self.clock.now(), f"campaign {job.campaign_state}")
         if await asyncio.to_thread(self.store.is_do_not_call, job.phone):
-            await asyncio.to_thread(self.store.skip, job, "do_not_call", self.clock.now())
+            if await asyncio.to_thread(self.store.skip, job, "do_not_call", self.clock.now()):
+                await self._done(job, JobResult.SKIPPED, job.attempt_key)
             return DialReport(job.id, job.attempt_key, "skipped", result=JobResult.SKIPPED)
-        if (why := self.calendar.why_not(self.clock.now())) is not None:
-            return await self._release(job, self.calendar.next_allowed(self.clock.now()), why)
+        if (released := await self._release_if_closed(job)) is not None:
+            return released
         case = await asyncio.to_thread(self.ledger.case_info, job.case_id)
         if self.prerender is not None:
             # rendered before taking a slot, so no slot waits for speech synthesis
-            await self.prerender(case)
+            await self.prerender(case, job.script)
         try:
             async with self.slots.hold(job.attempt_key, timeout=self.settings.slot_wait_seconds):
                 # the wait may have outlasted the window
-                if (why := self.calendar.why_not(self.clock.now())) is not None:
-                    return await self._release(
-                        job, self.calendar.next_allowed(self.clock.now()), why
-                    )
-                result = await self.controller.call(case, attempt_id=job.attempt_key)
+                if (released := await self._release_if_closed(job)) is not None:
+                    return released
+                result = await self.controller.call(
+                    case, attempt_id=job.attempt_key, script_id=job.script
+                )
                 if self.channel_gone is not None:
                     # the slot is given back once Asterisk no longer counts the channel,
                     # so the limit holds as Asterisk sees it
@@ -226,6 +247,32 @@ class Dialer:
         return DialReport(
             job.id, job.attempt_key, "dialled", result.outcome, result_of_job, result.note
         )
+
+    def _closed(self, at: datetime) -> tuple[str | None, datetime | None]:
+        """Why no call may start at ``at`` (None if one may) and when one next may;
+        CalendarError if the calendar cannot tell."""
+        why = self.calendar.why_not(at)
+        return why, (None if why is None else self.calendar.next_allowed(at))
+
+    async def _release_if_closed(self, job: Job) -> DialReport | None:
+        """The job put back if no call may start now, else None."""
+        now = self.clock.now()
+        try:
+            why, next_at = self._closed(now)
+        except CalendarError as exc:
+            return await self._release(job, now, await self._pause_all(exc))
+        if why is None or next_at is None:
+            return None
+        return await self._release(job, next_at, why)
+
+    async def _pause_all(self, exc: CalendarError) -> str:
+        """Pause the running campaigns on a day the calendar does not know, instead of
+        failing in the middle of one; ``campaign status`` shows why. Returns the reason."""
+        reason = str(exc)
+        paused = await asyncio.to_thread(self.store.pause_running, reason)
+        if paused:
+            log.error("campaigns %s paused: %s", ", ".join(paused), reason)
+        return reason
 
     async def _release(self, job: Job, due_at: datetime, why: str) -> DialReport:
         log.info("dial %s not placed (%s); due again %s", job.attempt_key, why, due_at)
@@ -240,8 +287,13 @@ class Dialer:
         decision = decide(self.policy, outcome, job.attempts + 1, job.partials + int(partial), now)
         retry_at = None
         if decision.retry_at is not None:
-            retry_at = self.calendar.next_allowed(decision.retry_at)
-        await asyncio.to_thread(
+            try:
+                retry_at = self.calendar.next_allowed(decision.retry_at)
+            except CalendarError as exc:
+                # the call is recorded all the same; its campaign waits for the calendar
+                retry_at = decision.retry_at
+                await self._pause_all(exc)
+        recorded = await asyncio.to_thread(
             self.store.record_attempt,
             job,
             outcome.value,
@@ -251,7 +303,17 @@ class Dialer:
             now,
         )
         log.info("job %s attempt %s: %s", job.id, job.attempt_key, decision.reason)
+        if recorded and decision.result is not None:
+            await self._done(job, decision.result, job.attempt_key)
         return decision.result
+
+    async def _done(self, job: Job, result: JobResult, last_attempt: str) -> None:
+        if self.on_done is None:
+            return
+        try:
+            await self.on_done(job, result, last_attempt)
+        except Exception:  # the job is recorded; what follows must not undo it
+            log.exception("job %s ended %s, but its follow-up failed", job.id, result)
 
     async def _settle(self, job: Job) -> bool:
         """Finish the bookkeeping of a job whose dialler is gone; True if done here."""

@@ -23,10 +23,11 @@ from callcenter.kernel.transaction import transaction
 from callcenter.kernel.upsert import changed
 
 
-def attempt_key(campaign_key: str, case_id: int, attempt_no: int) -> str:
-    """The id of the n-th attempt of a campaign's job for a case: its ledger row and its
-    Asterisk channel, the same whoever computes it."""
-    return f"{campaign_key}-{case_id}-{attempt_no}"
+def attempt_key(campaign_key: str, case_id: int, attempt_no: int, round: int = 0) -> str:
+    """The id of the n-th attempt of a campaign's job for a case (and re-visit round): its
+    ledger row and its Asterisk channel, the same whoever computes it."""
+    case = f"{case_id}r{round}" if round else str(case_id)
+    return f"{campaign_key}-{case}-{attempt_no}"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ class Job:
     attempts: int
     partials: int
     owner: str | None
+    round: int = 0  # the re-visit round of ``ticket_id``; 0 for a follow-up call
+    ticket_id: int | None = None
+    script: str | None = None  # None: the controller's default script
 
 
 class JobQueue:
@@ -182,7 +186,7 @@ class JobQueue:
             values.update(
                 state="pending",
                 due_at=retry_at,
-                attempt_key=attempt_key(job.campaign_key, job.case_id, job.attempts + 2),
+                attempt_key=attempt_key(job.campaign_key, job.case_id, job.attempts + 2, job.round),
             )
         with transaction(self._sessions, "dial_jobs.record_attempt") as s:
             stmt = (
@@ -245,4 +249,7 @@ def _job_select():  # type: ignore[no-untyped-def]
         DialJob.attempts,
         DialJob.partials,
         DialJob.owner,
+        DialJob.round,
+        DialJob.ticket_id,
+        DialJob.script,
     ).join(Campaign, Campaign.id == DialJob.campaign_id)

@@ -9,7 +9,7 @@ campaign is started.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -27,6 +27,8 @@ class Plan:
     campaign: CampaignView
     sample: Sample | None  # None when the plan already existed and was only read back
     created: bool
+    # what the operator should know before dialling: an unused seed, unknown days
+    warnings: list[str] = field(default_factory=list)
 
 
 def parse_month(text: str) -> date:
@@ -66,7 +68,11 @@ class CampaignService:
         month = f"{first:%Y-%m}"
         existing = {c.month: c for c in self.store.campaigns()}
         if month in existing and not redraw:
-            return Plan(existing[month], None, False)
+            old = existing[month]
+            warnings = self.calendar_warnings(month)
+            if seed is not None and seed != old.seed:
+                warnings.insert(0, _seed_warning(old, seed))
+            return Plan(old, None, False, warnings)
         if month in existing:
             self.store.drop_plan(month)
         start, end = previous_month(first), first
@@ -101,7 +107,23 @@ class CampaignService:
         )
         view = self.store.campaign(month)
         assert view.id == campaign_id
-        return Plan(view, sample, True)
+        return Plan(view, sample, True, self.calendar_warnings(month))
+
+    def calendar_warnings(self, month: str) -> list[str]:
+        """A warning if the calendar cannot tell of some days of the calling month
+        whether they are working days: on those the dialler would pause the campaign."""
+        first = parse_month(month)
+        end = (first + timedelta(days=32)).replace(day=1)
+        unknown = self.calendar.unknown_days(first, end)
+        if not unknown:
+            return []
+        n = len(unknown)
+        span = f"{unknown[0]}" if n == 1 else f"{unknown[0]} … {unknown[-1]}"
+        return [
+            f"the calendar does not know {n} day{'s' * (n != 1)} of {month} ({span}): the "
+            f"dialler will pause the campaign on them; add the State Council's "
+            f"{unknown[0].year} holidays in a holiday file (campaign.calendar_files)"
+        ]
 
     def _candidates(self, start: date, end: date) -> tuple[list[Candidate], int]:
         """Cases completed in [start, end) with a diallable number; and how many had none
@@ -137,6 +159,19 @@ class CampaignService:
     def month_to_plan(self) -> str:
         """The calling month beat plans on its monthly run: the current one."""
         return self.current_month()
+
+
+def _seed_warning(old: CampaignView, seed: int) -> str:
+    redraw = (
+        f"to draw it again with seed {seed}: callcenter campaign plan --month {old.month} "
+        f"--seed {seed} --redraw"
+        if old.state == "planned"
+        else f"it is {old.state}, so it can no longer be redrawn"
+    )
+    return (
+        f"campaign {old.month} was already drawn with seed {old.seed}; this is that plan, "
+        f"not one drawn with seed {seed} ({redraw})"
+    )
 
 
 def _summary(sample: Sample, quotas: Quotas, settings: CampaignSettings) -> dict[str, Any]:

@@ -35,6 +35,8 @@ class CampaignStatus:
     attempts: int  # calls placed
     started_at: datetime | None
     finished_at: datetime | None
+    # why the dialler paused it (e.g. a day the calendar does not know); None otherwise
+    pause_reason: str | None = None
 
     @property
     def done(self) -> int:
@@ -75,4 +77,5 @@ def campaign_status(store: CampaignStore, month: str | None = None) -> CampaignS
         attempts=n.get("attempts", 0),
         started_at=c.started_at,
         finished_at=c.finished_at,
+        pause_reason=c.pause_reason,
     )

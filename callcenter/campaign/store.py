@@ -35,6 +35,7 @@ class CampaignView:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    pause_reason: str | None = None  # set when the dialler paused it
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class CampaignStore(JobQueue):
         month already has one."""
         with transaction(self._sessions, "campaign.create") as s:
             stmt = insert(s, Campaign).values(
+                kind="followup",
                 month=month,
                 key=key,
                 period_start=period[0],
@@ -104,7 +106,9 @@ class CampaignStore(JobQueue):
                 created_at=self._clock.now(),
             )
             row = s.execute(
-                stmt.on_conflict_do_nothing(index_elements=[Campaign.month]).returning(Campaign.id)
+                stmt.on_conflict_do_nothing(
+                    index_elements=[Campaign.kind, Campaign.month]
+                ).returning(Campaign.id)
             ).first()
             if row is None:
                 raise CampaignError(f"month {month} already has a campaign; see its plan")
@@ -164,7 +168,8 @@ class CampaignStore(JobQueue):
         """The campaign of ``month``, or the latest one."""
         with transaction(self._sessions, "campaign.get") as s:
             if month is None:
-                c = s.execute(select(Campaign).order_by(Campaign.month.desc())).scalars().first()
+                latest = select(Campaign).where(Campaign.kind == "followup")
+                c = s.execute(latest.order_by(Campaign.month.desc())).scalars().first()
                 if c is None:
                     raise CampaignError("there is no campaign yet; make one with 'campaign plan'")
             else:
@@ -173,9 +178,8 @@ class CampaignStore(JobQueue):
 
     def campaigns(self) -> list[CampaignView]:
         with transaction(self._sessions, "campaign.list") as s:
-            return [
-                _view(c) for c in s.execute(select(Campaign).order_by(Campaign.month)).scalars()
-            ]
+            followups = select(Campaign).where(Campaign.kind == "followup")
+            return [_view(c) for c in s.execute(followups.order_by(Campaign.month)).scalars()]
 
     def set_state(
         self, month: str, allowed_from: tuple[str, ...], to: str, now: datetime
@@ -187,11 +191,22 @@ class CampaignStore(JobQueue):
             if c.state not in allowed_from:
                 raise CampaignError(f"campaign {month} is {c.state}; cannot make it {to}")
             c.state = to
+            c.pause_reason = None  # whoever changes the state has dealt with it
             if to == "running" and c.started_at is None:
                 c.started_at = now
             if to == "finished":
                 c.finished_at = now
             return _view(c)
+
+    def pause_running(self, reason: str) -> list[str]:
+        """Pause every running campaign, saying why; the months paused."""
+        with transaction(self._sessions, "campaign.pause_running") as s:
+            running = s.execute(select(Campaign).where(Campaign.state == "running")).scalars()
+            paused = []
+            for c in running:
+                c.state, c.pause_reason = "paused", reason
+                paused.append(c.month)
+            return paused
 
     def sample(self, month: str) -> list[SampleRow]:
         with transaction(self._sessions, "campaign.sample") as s:
@@ -277,7 +292,9 @@ class CampaignStore(JobQueue):
 
 
 def _campaign(s: Session, month: str) -> Campaign:
-    c = s.execute(select(Campaign).where(Campaign.month == month)).scalar_one_or_none()
+    c = s.execute(
+        select(Campaign).where(Campaign.kind == "followup", Campaign.month == month)
+    ).scalar_one_or_none()
     if c is None:
         raise CampaignError(f"there is no campaign for {month}; make one with 'campaign plan'")
     return c
@@ -296,4 +313,5 @@ def _view(c: Campaign) -> CampaignView:
         created_at=c.created_at,
         started_at=c.started_at,
         finished_at=c.finished_at,
+        pause_reason=c.pause_reason,
     )

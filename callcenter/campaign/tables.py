@@ -31,16 +31,24 @@ SAMPLE_REASONS = ("complaint", "unit_quota", "bureau_quota")
 JOB_STATES = ("pending", "queued", "dialling", "done")
 # how a finished job ended, as its 台账 would summarise it
 JOB_RESULTS = ("completed", "refused", "partial", "unreached", "skipped")
+# a month's sampled follow-up calls, or the re-visits of 整改 tickets placed in a month
+CAMPAIGN_KINDS = ("followup", "revisit")
 
 
 class Campaign(Base):
-    """One month of calls covering the previous month's completed cases."""
+    """One month of calls covering the previous month's completed cases, or one month's
+    re-visits (再回访) of 整改 tickets, placed by the same dialler."""
 
     __tablename__ = "campaigns"
-    __table_args__ = (CheckConstraint(one_of("state", CAMPAIGN_STATES), name="state"),)
+    __table_args__ = (
+        CheckConstraint(one_of("state", CAMPAIGN_STATES), name="state"),
+        CheckConstraint(one_of("kind", CAMPAIGN_KINDS), name="kind"),
+        UniqueConstraint("kind", "month"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    month: Mapped[str] = mapped_column(String(7), unique=True)  # calling month, YYYY-MM
+    kind: Mapped[str] = mapped_column(String(16), default="followup", server_default="followup")
+    month: Mapped[str] = mapped_column(String(7))  # calling month, YYYY-MM
     key: Mapped[str] = mapped_column(String(16), unique=True)  # prefix of attempt keys
     period_start: Mapped[date] = mapped_column(Date)  # cases completed on or after
     period_end: Mapped[date] = mapped_column(Date)  # and before this day
@@ -51,6 +59,8 @@ class Campaign(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # why the dialler paused it (a day the calendar does not know…); cleared on resume
+    pause_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class CampaignSample(Base):
@@ -74,7 +84,9 @@ class DialJob(Base):
 
     __tablename__ = "dial_jobs"
     __table_args__ = (
-        UniqueConstraint("campaign_id", "case_id"),
+        UniqueConstraint("campaign_id", "case_id", "round"),
+        # a ticket's re-visit round is called once, whichever month's campaign holds it
+        UniqueConstraint("ticket_id", "round"),
         CheckConstraint(one_of("state", JOB_STATES), name="state"),
         CheckConstraint(f"result IS NULL OR {one_of('result', JOB_RESULTS)}", name="result"),
         Index("ix_dial_jobs_state_due_at", "state", "due_at"),
@@ -96,6 +108,11 @@ class DialJob(Base):
     last_outcome: Mapped[str | None] = mapped_column(String(32))
     result: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # 0 for the follow-up call; n for the re-visit of round n of 整改 ticket ``ticket_id``
+    round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    ticket_id: Mapped[int | None] = mapped_column(Integer)
+    # the script of the call, None for the controller's default
+    script: Mapped[str | None] = mapped_column(String(64))
 
 
 class DoNotCall(Base):

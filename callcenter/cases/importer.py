@@ -3,8 +3,10 @@
 CSV may be UTF-8 (with or without BOM) or GBK/GB18030, comma, tab or semicolon
 separated; XLSX is read from its first sheet. Column names: :mod:`.columns`. Each bad
 row is reported by its row number in the file, with every reason, and left out; the
-good rows go in. A case number already in the ledger is left as it is, so importing
-the same file again adds nothing.
+good rows go in (with ``strict``, nothing goes in while any row is bad). A case number
+already in the ledger is compared with its row: importing the same file again adds
+nothing, and the rows that differ from the ledger are reported, field by field, and
+applied only with ``update``.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from callcenter.cases import columns
 from callcenter.cases.phones import PhoneError, normalise
-from callcenter.cases.store import CaseImport, CaseRow
+from callcenter.cases.store import CaseImport, CaseRow, Difference
 from callcenter.kernel.errors import ImportFileError
 
 _HEADER_SEARCH_ROWS = 10
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _EXCEL_EPOCH = date(1899, 12, 30)
+# control characters other than tab and line breaks
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -36,18 +40,34 @@ class Rejected:
     reason: str
 
 
+@dataclass(frozen=True)
+class Differing:
+    row: int  # as in Rejected
+    difference: Difference
+
+
 @dataclass
 class ImportReport:
     path: Path
     encoding: str
     rows: int = 0  # data rows read, blank ones not counted
     imported: int = 0
-    already_present: int = 0
+    already_present: int = 0  # good rows whose case was stored already
     rejected: list[Rejected] = field(default_factory=list)
+    # of already_present, those that do not say what the ledger holds
+    differing: list[Differing] = field(default_factory=list)
+    updated: int = 0  # of differing, changed to what the file says (``update``)
+    columns: list[str] = field(default_factory=list)  # how ambiguous headers were read
+    strict_refused: bool = False  # ``strict`` and a row was bad: nothing stored
 
     @property
     def good(self) -> int:
         return self.rows - len(self.rejected)
+
+    @property
+    def kept_differing(self) -> int:
+        """Rows that differ from the ledger and were left as the ledger has them."""
+        return len(self.differing) - self.updated
 
 
 @dataclass
@@ -57,58 +77,107 @@ class ParsedFile:
     cases: list[CaseRow]
     rejected: list[Rejected]
     rows: int
+    row_of: dict[str, int] = field(default_factory=dict)  # case_no -> row number
+    columns: list[str] = field(default_factory=list)
 
 
-def import_cases(path: Path, store: CaseImport, default_bureau: str) -> ImportReport:
-    """Check every row of ``path`` and store the good ones; the report lists the rest."""
-    parsed = parse_file(path, default_bureau)
-    imported = store.write(parsed.cases) if parsed.cases else 0
-    return ImportReport(
+def import_cases(
+    path: Path,
+    store: CaseImport,
+    default_bureau: str,
+    *,
+    mapping: dict[str, str] | None = None,
+    update: bool = False,
+    strict: bool = False,
+) -> ImportReport:
+    """Check every row of ``path`` and store the good ones; the report lists the rest.
+
+    ``mapping`` (``columns.parse_mapping``) says which header is which field; ``update``
+    makes stored cases say what their rows say; ``strict`` stores nothing if a row is bad.
+    """
+    parsed = parse_file(path, default_bureau, mapping)
+    report = ImportReport(
         path=path,
         encoding=parsed.encoding,
         rows=parsed.rows,
-        imported=imported,
-        already_present=len(parsed.cases) - imported,
         rejected=parsed.rejected,
+        columns=parsed.columns,
     )
+    if strict and parsed.rejected:
+        report.strict_refused = True
+        return report
+    if parsed.cases:
+        saved = store.save(parsed.cases, update=update)
+        report.imported = saved.inserted
+        report.already_present = len(parsed.cases) - saved.inserted
+        report.differing = [Differing(parsed.row_of[d.case_no], d) for d in saved.differing]
+        report.updated = saved.updated
+    return report
 
 
-def parse_file(path: Path, default_bureau: str) -> ParsedFile:
+def parse_file(
+    path: Path, default_bureau: str, mapping: dict[str, str] | None = None
+) -> ParsedFile:
     """Read and check every row of ``path``; ImportFileError if it cannot be read at all."""
+    rows, encoding = read_rows(path)
+    return _check_rows(path, encoding, rows, default_bureau, mapping or {})
+
+
+def read_rows(path: Path) -> tuple[Iterator[tuple[int, Sequence[object]]], str]:
+    """The rows of a CSV (UTF-8 or GBK) or XLSX file, each with its number as the file
+    numbers it, and the encoding read; ImportFileError if the file cannot be read. Other
+    imports (the ratings of ``callcenter.tickets``) read their files with it too."""
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        rows, encoding = _xlsx_rows(path), "xlsx"
-    elif suffix in (".csv", ".txt", ".tsv"):
-        rows, encoding = _csv_rows(path)
-    else:
-        raise ImportFileError(f"{path}: unknown file type {suffix!r}; use .csv or .xlsx")
-    return _check_rows(path, encoding, rows, default_bureau)
+        return _xlsx_rows(path), "xlsx"
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _csv_rows(path)
+    raise ImportFileError(f"{path}: unknown file type {suffix!r}; use .csv or .xlsx")
+
+
+def _find_header(
+    path: Path, rows: Iterator[tuple[int, Sequence[object]]], mapping: dict[str, str]
+) -> columns.HeaderMatch:
+    """The first of the first rows that names every required field, read as its columns."""
+    best = columns.HeaderMatch()
+    for _ in range(_HEADER_SEARCH_ROWS):
+        try:
+            number, row = next(rows)
+        except StopIteration:
+            break
+        found = columns.match_headers(row, mapping)
+        # a row naming a field twice is still the header row: refused, not skipped
+        if columns.missing([*found.columns, *found.conflicts]):
+            if len(found.columns) > len(best.columns):
+                best = found
+            continue
+        if found.conflicts:
+            raise ImportFileError(f"{path}: row {number}: " + "; ".join(found.conflicts.values()))
+        unknown = [h for h in mapping if h not in found.mapped]
+        if unknown:
+            raise ImportFileError(
+                f"{path}: row {number}: --map names {', '.join(map(repr, unknown))}, "
+                "not a header of this row"
+            )
+        return found
+    seen = ", ".join(columns.LABELS[f] for f in best.columns) or "none"
+    raise ImportFileError(
+        f"{path}: no header row names the required columns; missing "
+        f"{', '.join(columns.missing(best.columns))} (recognised: {seen})"
+    )
 
 
 def _check_rows(
-    path: Path, encoding: str, rows: Iterator[tuple[int, Sequence[object]]], default_bureau: str
+    path: Path,
+    encoding: str,
+    rows: Iterator[tuple[int, Sequence[object]]],
+    default_bureau: str,
+    mapping: dict[str, str],
 ) -> ParsedFile:
-    header: dict[str, int] | None = None
-    best: dict[str, int] = {}
-    for _ in range(_HEADER_SEARCH_ROWS):
-        try:
-            _, row = next(rows)
-        except StopIteration:
-            break
-        found = columns.match_headers(row)
-        if not columns.missing(found):
-            header = found
-            break
-        if len(found) > len(best):
-            best = found
-    if header is None:
-        seen = ", ".join(columns.LABELS[f] for f in best) or "none"
-        raise ImportFileError(
-            f"{path}: no header row names the required columns; missing "
-            f"{', '.join(columns.missing(best))} (recognised: {seen})"
-        )
+    found = _find_header(path, rows, mapping)
+    header = found.columns
     cases: list[CaseRow] = []
     rejected: list[Rejected] = []
     first_row: dict[str, int] = {}
@@ -125,7 +194,7 @@ def _check_rows(
             continue
         first_row[case.case_no] = number
         cases.append(case)
-    return ParsedFile(path, encoding, cases, rejected, count)
+    return ParsedFile(path, encoding, cases, rejected, count, first_row, found.notes)
 
 
 def _cell(row: Sequence[object], header: dict[str, int], name: str) -> object:
@@ -174,10 +243,19 @@ def _check_row(
     except ValueError as exc:
         problems.append(str(exc))
     try:
-        complaint = columns.complaint(_cell(row, header, "is_complaint"))
+        # as text: a spreadsheet's 1 comes as the number 1.0
+        complaint = columns.complaint(_text(row, header, "is_complaint"))
     except ValueError as exc:
         problems.append(str(exc))
-    for f, limit in (("case_no", 64), ("applicant_name", 100), ("unit", 100)):
+    values["bureau"] = _text(row, header, "bureau") or default_bureau
+    values["org"] = _text(row, header, "org")
+    for f, value in values.items():
+        if _CONTROL.search(value):
+            # PostgreSQL refuses NUL in text, and no name or matter holds such characters
+            problems.append(f"{columns.LABELS[f]}含有控制字符")
+    # the widths of the ledger's columns (cases.tables), checked here so that a long
+    # value rejects its row instead of failing the whole import on PostgreSQL
+    for f, limit in (("case_no", 64), ("applicant_name", 100), ("unit", 100), ("bureau", 100)):
         if len(values[f]) > limit:
             problems.append(f"{columns.LABELS[f]}超过{limit}个字")
     if problems or completed is None:
@@ -185,13 +263,13 @@ def _check_row(
     return (
         CaseRow(
             case_no=values["case_no"],
-            bureau=_text(row, header, "bureau") or default_bureau,
+            bureau=values["bureau"],
             unit=values["unit"],
             unit_kind=kind,
             matter=values["matter"],
             applicant_name=values["applicant_name"],
             title=title,
-            org=_text(row, header, "org"),
+            org=values["org"],
             phone=phone,
             completed_on=completed,
             is_complaint=complaint,
@@ -243,22 +321,31 @@ def _delimiter(text: str) -> str:
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportFileError(f"{path}: the file is UTF-16; save it as UTF-8 or GBK CSV")
+    if data.startswith(b"\xef\xbb\xbf"):
+        # the BOM says UTF-8: a byte that is not is an error, not a reason to try GBK
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            what = "are not UTF-8, though the file starts with the UTF-8 BOM"
+            raise _undecodable(path, data, exc.start + 3, what) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
         try:
             return data.decode("gb18030"), "gbk"
         except UnicodeDecodeError:
-            line = data[: utf8_error.start].count(b"\n") + 1
-            bad = data[utf8_error.start : utf8_error.start + 4].hex(" ")
-            raise ImportFileError(
-                f"{path}: line {line}: bytes {bad} are neither UTF-8 nor GBK; "
-                "save the export as UTF-8 or GBK CSV"
-            ) from None
+            what = "are neither UTF-8 nor GBK"
+            raise _undecodable(path, data, utf8_error.start, what) from None
+
+
+def _undecodable(path: Path, data: bytes, start: int, what: str) -> ImportFileError:
+    line = data[:start].count(b"\n") + 1
+    bad = data[start : start + 4].hex(" ")
+    return ImportFileError(
+        f"{path}: line {line}: bytes {bad} {what}; save the export as UTF-8 or GBK CSV"
+    )
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, Sequence[object]]]:

@@ -2,8 +2,10 @@
 
 ``CaseView`` is a stored 办件 with its unit, as the 台账, the agents' screens and the
 campaign's draw see it; ``CaseImport`` writes thousands of rows per statement, not one
-per row. A case number already stored is left untouched (ON CONFLICT DO NOTHING), so a
-file imported twice, or two imports racing, add each case once.
+per row. A case number already stored is compared with the row imported for it: the
+fields that differ are reported, and changed only when asked (``update``), so a file
+imported twice, or two imports racing, add each case once, and a corrected export can
+put right what a wrong one filed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy import update as update_statement
 from sqlalchemy.orm import Session, sessionmaker
 
 from callcenter.cases.tables import Case, Unit
@@ -57,6 +60,7 @@ class CaseView:
             completed_on=self.completed_on,
             title=self.title,
             extra={"org": self.applicant_org} if self.applicant_org else {},
+            case_no=self.case_no,
         )
 
 
@@ -118,6 +122,48 @@ class CaseRow:
     is_complaint: bool
 
 
+# the fields of a case an import compares with the ledger, in CaseRow's names
+COMPARED = (
+    "unit",
+    "matter",
+    "applicant_name",
+    "title",
+    "org",
+    "phone",
+    "completed_on",
+    "is_complaint",
+)
+_STORED = (
+    Case.id,
+    Case.case_no,
+    Unit.name,
+    Case.matter,
+    Case.applicant_name,
+    Case.title,
+    Case.applicant_org,
+    Case.phone,
+    Case.completed_on,
+    Case.is_complaint,
+)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A case whose imported row does not say what the ledger holds."""
+
+    case_no: str
+    # (field, as stored, as imported), in COMPARED's names
+    fields: tuple[tuple[str, object, object], ...]
+
+
+@dataclass
+class Saved:
+    inserted: int = 0  # new cases
+    unchanged: int = 0  # stored already, the same in every compared field
+    differing: list[Difference] = field(default_factory=list)
+    updated: int = 0  # of the differing, changed to what the file says
+
+
 class CaseImport:
     def __init__(self, sessions: sessionmaker[Session], *, clock: Clock | None = None) -> None:
         self._sessions = sessions
@@ -125,30 +171,69 @@ class CaseImport:
 
     def write(self, rows: Sequence[CaseRow]) -> int:
         """Store the cases not stored yet; return how many were new."""
+        return self.save(rows).inserted
+
+    def save(self, rows: Sequence[CaseRow], *, update: bool = False) -> Saved:
+        """Store the new cases, compare the others with the ledger and, with ``update``,
+        make the ones that differ say what the rows say."""
         with transaction(self._sessions, "import cases") as s:
-            unit_ids = self._units(s, rows)
-            before = s.execute(select(func.count()).select_from(Case)).scalar_one()
-            now = self._clock.now()
-            for start in range(0, len(rows), _CHUNK):
-                values = [
-                    {
-                        "case_no": r.case_no,
-                        "unit_id": unit_ids[r.unit],
-                        "applicant_name": r.applicant_name,
-                        "applicant_org": r.org,
-                        "title": r.title,
-                        "phone": r.phone,
-                        "matter": r.matter,
-                        "completed_on": r.completed_on,
-                        "is_complaint": r.is_complaint,
-                        "created_at": now,
-                    }
-                    for r in rows[start : start + _CHUNK]
-                ]
-                stmt = insert(s, Case).on_conflict_do_nothing(index_elements=[Case.case_no])
-                s.execute(stmt, values)
-            after = s.execute(select(func.count()).select_from(Case)).scalar_one()
-            return after - before
+            stored = self._stored(s, [r.case_no for r in rows])
+            new, changed = [], []
+            saved = Saved()
+            for r in rows:
+                before = stored.get(r.case_no)
+                if before is None:
+                    new.append(r)
+                    continue
+                case_id, values = before
+                diff = tuple(
+                    (f, values[f], getattr(r, f)) for f in COMPARED if values[f] != getattr(r, f)
+                )
+                if diff:
+                    saved.differing.append(Difference(r.case_no, diff))
+                    changed.append((case_id, r))
+                else:
+                    saved.unchanged += 1
+            if not update:
+                changed = []
+            unit_ids = self._units(s, [*new, *(r for _, r in changed)])
+            saved.inserted = self._insert(s, new, unit_ids)
+            if changed:
+                s.execute(
+                    update_statement(Case),
+                    [{"id": case_id, **_values(r, unit_ids)} for case_id, r in changed],
+                )
+                saved.updated = len(changed)
+            return saved
+
+    def _insert(self, s: Session, rows: Sequence[CaseRow], unit_ids: dict[str, int]) -> int:
+        if not rows:
+            return 0
+        before = s.execute(select(func.count()).select_from(Case)).scalar_one()
+        now = self._clock.now()
+        for start in range(0, len(rows), _CHUNK):
+            values = [
+                {"case_no": r.case_no, "created_at": now, **_values(r, unit_ids)}
+                for r in rows[start : start + _CHUNK]
+            ]
+            # a case another import stored meanwhile stays as that import left it
+            stmt = insert(s, Case).on_conflict_do_nothing(index_elements=[Case.case_no])
+            s.execute(stmt, values)
+        after = s.execute(select(func.count()).select_from(Case)).scalar_one()
+        return int(after - before)
+
+    @staticmethod
+    def _stored(s: Session, case_nos: list[str]) -> dict[str, tuple[int, dict[str, object]]]:
+        """case_no → (id, compared fields) of the cases already stored."""
+        out: dict[str, tuple[int, dict[str, object]]] = {}
+        for start in range(0, len(case_nos), _CHUNK):
+            chunk = case_nos[start : start + _CHUNK]
+            stmt = (
+                select(*_STORED).join(Unit, Unit.id == Case.unit_id).where(Case.case_no.in_(chunk))
+            )
+            for case_id, case_no, *values in s.execute(stmt):
+                out[case_no] = (case_id, dict(zip(COMPARED, values, strict=True)))
+        return out
 
     def _units(self, s: Session, rows: Iterable[CaseRow]) -> dict[str, int]:
         """Ids of every unit the rows name, creating the missing ones under their bureau.
@@ -188,3 +273,17 @@ class CaseImport:
             chunk = names[start : start + _CHUNK]
             out.update(s.execute(select(Unit.name, Unit.id).where(Unit.name.in_(chunk))).all())
         return out
+
+
+def _values(r: CaseRow, unit_ids: dict[str, int]) -> dict[str, object]:
+    """The columns of a case as a row gives them (all but its number and creation)."""
+    return {
+        "unit_id": unit_ids[r.unit],
+        "applicant_name": r.applicant_name,
+        "applicant_org": r.org,
+        "title": r.title,
+        "phone": r.phone,
+        "matter": r.matter,
+        "completed_on": r.completed_on,
+        "is_complaint": r.is_complaint,
+    }

@@ -10,10 +10,10 @@ import typer
 
 from callcenter.access import cli as users
 from callcenter.agents import cli as agents
-from callcenter.bootstrap import Container
 from callcenter.calls import cli as calls
 from callcenter.campaign import cli as campaign
 from callcenter.cases import cli as importing
+from callcenter.container import Container
 from callcenter.entrypoints import demo, serve
 from callcenter.interview import cli as script
 from callcenter.kernel.errors import CallcenterError
@@ -21,6 +21,7 @@ from callcenter.ledger import cli as ledger
 from callcenter.settings import load_settings
 from callcenter.telephony.sandbox import asterisk_cli as asterisk
 from callcenter.telephony.sandbox import cli as sandbox
+from callcenter.tickets import cli as tickets
 from callcenter.transcription import cli as transcription
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ app.command("call")(calls.call)
 app.command("import")(importing.import_file)
 app.add_typer(campaign.app, name="campaign")
 app.add_typer(transcription.app, name="transcription")
+app.add_typer(tickets.app, name="ticket")
 
 
 @app.callback()

@@ -14,13 +14,15 @@ from sqlalchemy import Engine
 from callcenter.access import keys as access_keys
 from callcenter.access.accounts import Accounts
 from callcenter.access.log import AccessLog
+from callcenter.access.throttle import LoginThrottle, policy_of
 from callcenter.access.views import routes as access_pages
 from callcenter.agents.callbacks import CallbackTasks
+from callcenter.agents.click_to_dial import Paths
 from callcenter.agents.roster import AgentRoster
 from callcenter.agents.takeover_log import TakeoverLog
 from callcenter.agents.views import keys as agent_keys
 from callcenter.agents.views import routes as agent_pages
-from callcenter.bootstrap import open_engine
+from callcenter.bootstrap import open_engine, ticket_service
 from callcenter.calls import keys as call_keys
 from callcenter.calls import views as recording_pages
 from callcenter.calls.integrity import RecordingVerifier
@@ -31,13 +33,20 @@ from callcenter.ledger.store import LedgerReader
 from callcenter.ledger.views import keys as ledger_keys
 from callcenter.ledger.views import routes as ledger_pages
 from callcenter.settings import Settings
+from callcenter.tickets.views import keys as ticket_keys
+from callcenter.tickets.views import routes as ticket_pages
 from callcenter.web import keys as web_keys
 from callcenter.web.templating import STATIC_DIR, make_environment
 
 log = logging.getLogger(__name__)
 
 # searched after the shell's own templates, which no feature's may shadow
-_TEMPLATES = (access_pages.TEMPLATES, ledger_pages.TEMPLATES, agent_pages.TEMPLATES)
+_TEMPLATES = (
+    access_pages.TEMPLATES,
+    ledger_pages.TEMPLATES,
+    agent_pages.TEMPLATES,
+    ticket_pages.TEMPLATES,
+)
 
 
 def create_app(
@@ -61,7 +70,10 @@ def create_app(
     access_pages.setup(app)
     ledger_pages.setup(app)
     recording_pages.setup(app)
-    agent_pages.setup(app, settings.agents, settings.ari)
+    paths = Paths(settings.asterisk_recordings, settings.recordings_dir, settings.storage_root)
+    click = agent_pages.ClickSetup(settings.dial, paths, clock)
+    agent_pages.setup(app, settings.agents, settings.ari, click)
+    ticket_pages.setup(app)
     app.router.add_get("/healthz", _health)
     app.router.add_static("/static", STATIC_DIR, name="static")
     return app
@@ -76,15 +88,18 @@ def _database(
         app[call_keys.RECORDINGS] = Ledger(sessions, clock=clock)
         app[ledger_keys.READER] = LedgerReader(sessions)
         app[access_keys.ACCESS_LOG] = AccessLog(sessions, clock)
+        app[access_keys.THROTTLE] = LoginThrottle(sessions, clock, policy_of(settings.web))
         app[access_keys.ACCOUNTS] = Accounts(
             sessions,
             idle=timedelta(minutes=settings.web.session_idle_minutes),
             lifetime=timedelta(hours=settings.web.session_max_hours),
             clock=clock,
         )
+        app[agent_keys.CALLS] = Ledger(sessions, clock=clock)
         app[agent_keys.ROSTER] = AgentRoster(sessions, clock)
         app[agent_keys.TAKEOVERS] = TakeoverLog(sessions, clock)
         app[agent_keys.CALLBACKS] = CallbackTasks(sessions, clock)
+        app[ticket_keys.SERVICE] = ticket_service(settings, Ledger(sessions, clock=clock), clock)
         purged = await asyncio.to_thread(app[access_keys.ACCOUNTS].purge_expired)
         log.info("web pages ready; %d expired sessions removed", purged)
         try:

@@ -18,6 +18,7 @@ class CaseInfo:
     completed_on: date
     title: str = ""  # 先生 / 女士, empty when unknown
     extra: dict[str, str] = field(default_factory=dict)
+    case_no: str = ""  # 办件编号, what a staff member's phone shows for the call
 
     def prompt_fields(self) -> dict[str, str]:
         """Values the script's prompt templates may use, already in spoken form."""

@@ -37,7 +37,7 @@ class TerminalLine:
         self.out = out
         self.pending: list[str] = []
 
-    async def play(self, texts: list[str]) -> None:
+    async def play(self, texts: list[str], barge_in: bool = True) -> None:
         for t in texts:
             print(f"  🔊 {t}", file=self.out)
 

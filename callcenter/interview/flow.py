@@ -79,16 +79,16 @@ class Interview:
             if self._refused():
                 return self._result(Outcome.REFUSED)
             if self._handing_over:
-                return self._result(Outcome.PARTIAL, f"转人工等待中挂断，已答{self._answered()}题")
-            return self._result(Outcome.PARTIAL, f"中途挂断，已答{self._answered()}题")
+                return self._result(Outcome.PARTIAL, f"转人工等待中挂断，已答{self.answered()}题")
+            return self._result(Outcome.PARTIAL, f"中途挂断，已答{self.answered()}题")
 
     def _result(self, outcome: Outcome, note: str = "") -> InterviewResult:
         note = "；".join(n for n in (note, self._handover_note) if n)
         log.info("interview ended: %s %s", outcome.value, note)
         return InterviewResult(outcome, list(self.answers), note)
 
-    def _answered(self) -> int:
-        # consent is not a survey question
+    def answered(self) -> int:
+        """Survey questions answered so far (consent is not one)."""
         return sum(1 for a in self.answers if a.question_id != "consent")
 
     def _refused(self) -> bool:
@@ -119,6 +119,7 @@ class Interview:
         await self._save(Answer(q.id, q.label, q.type, keys=key, value=option.text, score=score))
         rule = self.takeover.rule_for(q.id, key) if self.takeover is not None else None
         if rule is not None and not self.handover_tried:
+            # without agents set up the script goes on as if no rule had fired
             await self._hand_over(rule.id, rule.label, q.id, key, rule.misconduct)
         branch = q.branch(key)
         if branch is not None:
@@ -132,7 +133,7 @@ class Interview:
         """Play a question and return a valid key: one repeat on silence, 输入有误 on a bad key.
 
         The person key puts the caller through to an agent; if none answers, the question
-        is asked again.
+        is asked again. Without agents set up it is a wrong key like any other.
         """
         silent, invalid = 0, 0
         messages = self.script.messages
@@ -143,7 +144,7 @@ class Interview:
                 silent += 1
                 if silent > self.script.retries:
                     await self.port.play([messages.no_input_goodbye])
-                    raise _End(Outcome.PARTIAL, f"无按键应答，已答{self._answered()}题")
+                    raise _End(Outcome.PARTIAL, f"无按键应答，已答{self.answered()}题")
                 await self.port.play([messages.no_input, *prompt])
                 continue
             if valid(key):
@@ -151,14 +152,14 @@ class Interview:
             if self._wants_person(key):
                 assert self.takeover is not None
                 label = self.takeover.person_label
-                await self._hand_over(PERSON_RULE_ID, label, question_id, key, False)
-                await self.port.play(prompt)
-                continue
+                if await self._hand_over(PERSON_RULE_ID, label, question_id, key, False):
+                    await self.port.play(prompt)
+                    continue
             invalid += 1
             log.info("invalid key %r (%d)", key, invalid)
             if invalid >= self.script.max_invalid:
                 await self.port.play([messages.too_many_invalid])
-                raise _End(Outcome.PARTIAL, f"多次输入有误，已答{self._answered()}题")
+                raise _End(Outcome.PARTIAL, f"多次输入有误，已答{self.answered()}题")
             await self.port.play([messages.invalid, *prompt])
 
     async def _digits(self, step: Digits) -> None:
@@ -176,7 +177,7 @@ class Interview:
                 silent += 1
                 if silent > self.script.retries:
                     await self.port.play([self.script.messages.no_input_goodbye])
-                    raise _End(Outcome.PARTIAL, f"无按键应答，已答{self._answered()}题")
+                    raise _End(Outcome.PARTIAL, f"无按键应答，已答{self.answered()}题")
                 await self.port.play([self.script.messages.no_input, *prompt])
                 continue
             if typed.isdigit() and len(typed) >= step.min_digits:
@@ -185,8 +186,11 @@ class Interview:
             await self.port.play([self.script.messages.invalid, *prompt])
 
     async def _record(self, step: Record) -> None:
+        # The answer is recorded, so the question must be heard in full: a key pressed
+        # after the previous answer (a 3 typed twice) must not cut it short.
         await self.port.play(
-            [self.text(t) for t in parts(step.text)] + [self.text(step.instruction)]
+            [self.text(t) for t in parts(step.text)] + [self.text(step.instruction)],
+            barge_in=False,
         )
         self.port.clear_keys()  # a key pressed during the question must not end the recording
         rec = await self.port.record(
@@ -214,11 +218,11 @@ class Interview:
 
     async def _hand_over(
         self, rule_id: str, label: str, question_id: str, key: str, misconduct: bool
-    ) -> None:
-        """Ring the agents; end the interview if one took the call, else say so and go on."""
+    ) -> bool:
+        """Ring the agents; end the interview if one took the call, else say so and go on.
+
+        False when no agents are set up: nothing was offered, nothing was said."""
         assert self.takeover is not None
-        self.handover_tried = True
-        log.info("takeover rule %s fired at %s (key %s)", rule_id, question_id, key)
         request = HandoverRequest(
             rule_id=rule_id,
             rule_label=label,
@@ -231,17 +235,27 @@ class Interview:
         self._handing_over = True  # stays set if the caller hangs up while waiting
         result = await self.port.hand_over(request)
         self._handing_over = False
+        if not result.offered:
+            log.info(
+                "takeover rule %s matched at %s (key %s) but no agents are set up: %s",
+                rule_id,
+                question_id,
+                key,
+                "taken as a wrong key" if rule_id == PERSON_RULE_ID else "the script goes on",
+            )
+            return False
+        self.handover_tried = True
+        log.info("takeover rule %s fired at %s (key %s)", rule_id, question_id, key)
         if result.connected:
             raise _End(Outcome.TRANSFERRED, f"转人工原因：{label}")
-        if not result.offered:
-            return  # no agents are set up: the script goes on as if no rule had fired
         self.port.clear_keys()
         if result.callback_task is None:
-            # nobody will call back (no agents are set up): promise nothing
+            # nobody will call back: promise nothing
             self._handover_note = "转人工未接通"
-            return
+            return True
         self._handover_note = "转人工未接通，已登记回电"
         await self.port.play([self.text(self.takeover.callback)])
+        return True
 
     async def _save(self, answer: Answer) -> None:
         self.answers.append(answer)

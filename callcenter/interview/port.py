@@ -24,8 +24,12 @@ class Recording:
 
 
 class CallPort(Protocol):
-    async def play(self, texts: list[str]) -> None:
-        """Speak the texts in order; stop early as soon as a key is pressed (barge-in)."""
+    async def play(self, texts: list[str], barge_in: bool = True) -> None:
+        """Speak the texts in order; stop early as soon as a key is pressed (barge-in).
+
+        Without ``barge_in`` the texts are spoken to the end whatever is pressed (the
+        keys stay buffered): for what the caller must hear, such as a recorded question.
+        """
 
     async def get_key(self, timeout: float) -> str | None:
         """Next key pressed (also one pressed during the last prompt), or None on timeout."""

@@ -8,7 +8,9 @@ Errors name the file, the line and the field.
 
 from __future__ import annotations
 
+import re
 import string
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -16,8 +18,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
+from ruamel.yaml.reader import ReaderError
 
+from callcenter.interview.escalation import TicketRule, check_ticket_rules
 from callcenter.interview.takeover import LocatedError, Takeover, check_rules
 from callcenter.kernel.errors import ScriptError
 
@@ -164,6 +168,8 @@ class Script(_Model):
     messages: Messages = Messages()
     # when to put the applicant through to a human agent (see ivr.takeover)
     takeover: Takeover | None = None
+    # when a finished call opens a 整改 ticket (see interview.escalation)
+    ticket_rules: list[TicketRule] = []
     steps: list[Step] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -181,12 +187,16 @@ class Script(_Model):
                             f"step {step.id!r}: unknown field {{{field}}} in prompt; "
                             f"known: {', '.join(sorted(known))}"
                         )
+        questions = {
+            q.id: (q.type, [o.key for o in q.options])
+            for q in walk(self.steps)
+            if isinstance(q, Question)
+        }
+        try:
+            check_ticket_rules(self.ticket_rules, questions)
+        except LocatedError as exc:
+            raise LocatedError(str(exc), ("ticket_rules", *exc.loc)) from None
         if self.takeover is not None:
-            questions = {
-                q.id: (q.type, [o.key for o in q.options])
-                for q in walk(self.steps)
-                if isinstance(q, Question)
-            }
             try:
                 check_rules(self.takeover, questions)
             except LocatedError as exc:
@@ -252,18 +262,49 @@ def template_fields(text: str) -> set[str]:
 def load_script(path: Path) -> Script:
     """Parse and validate a script file; raise ScriptError naming file, line and field."""
     try:
-        raw = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScriptError(f"{path}: no such script file") from None
     except UnicodeDecodeError as exc:
         raise ScriptError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        with warnings.catch_warnings():
+            # an anchor given twice: the aliases after it would silently take the second
+            warnings.simplefilter("error", ReusedAnchorWarning)
+            raw = YAML(typ="rt").load(text)
+    except ReusedAnchorWarning as exc:
+        m = _REUSED_ANCHOR.search(str(exc))
+        where = f"{path}:{m[2]}: anchor &{m[1]}" if m else f"{path}: an anchor"
+        raise ScriptError(f"{where} is given twice; give each anchor once") from None
     except MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ScriptError(f"{path}:{line}: YAML syntax error: {exc.problem}") from None
+    except ReaderError as exc:
+        # a character YAML does not allow in a document (NUL, most control characters)
+        line = text[: exc.position].count("\n") + 1
+        raise ScriptError(
+            f"{path}:{line}: character #x{exc.character:04x} is not allowed in YAML"
+        ) from None
+    except YAMLError as exc:
+        raise ScriptError(f"{path}: YAML error: {str(exc).splitlines()[0]}") from None
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        # the YAML library's constructors raise these for values it cannot build:
+        # a date that does not exist, "!!int x", a list as a mapping key
+        raise ScriptError(f"{path}: a YAML value cannot be read: {exc!r}") from None
+    except RecursionError:
+        raise ScriptError(f"{path}: YAML nested too deeply to be a script") from None
     if not isinstance(raw, CommentedMap):
         raise ScriptError(f"{path}:1: a script is a mapping with id, title and steps")
     try:
-        return Script.model_validate(_plain(raw))
+        plain = _plain(raw)
+    except _Cycle as exc:
+        raise ScriptError(
+            f"{path}:{exc.line}: a YAML alias makes this node contain itself"
+        ) from None
+    except RecursionError:
+        raise ScriptError(f"{path}: YAML nested too deeply to be a script") from None
+    try:
+        return Script.model_validate(plain)
     except ValidationError as exc:
         err = exc.errors()[0]
         # a check across fields raised in a model validator says where it points
@@ -274,11 +315,27 @@ def load_script(path: Path) -> Script:
         raise ScriptError(f"{path}:{line}: {field}: {msg}{more}") from None
 
 
-def _plain(node: Any) -> Any:
+# ruamel's warning names the anchor and, last, the line of its second occurrence
+_REUSED_ANCHOR = re.compile(r"duplicate anchor '([^']*)'.*\(line: (\d+)\)\s*$", re.S)
+
+
+class _Cycle(Exception):
+    """A YAML alias that makes a node contain itself (``&a [*a]``)."""
+
+    def __init__(self, node: Any) -> None:
+        super().__init__()
+        self.line = node.lc.line + 1 if isinstance(node, CommentedMap | CommentedSeq) else 1
+
+
+def _plain(node: Any, inside: frozenset[int] = frozenset()) -> Any:
+    if isinstance(node, dict | list):
+        if id(node) in inside:
+            raise _Cycle(node)
+        inside = inside | {id(node)}
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
+        return {str(k): _plain(v, inside) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v) for v in node]
+        return [_plain(v, inside) for v in node]
     return node
 
 

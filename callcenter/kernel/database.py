@@ -17,6 +17,7 @@ from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.kernel.errors import LedgerError
 from callcenter.kernel.orm import Base
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -123,6 +124,22 @@ def migrate(target: Engine | str | URL, revision: str = "heads") -> None:
             engine.dispose()
         return
     config = alembic_config()
-    with target.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with target.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A revision that rebuilds a table others refer to (SQLite's only way to change
+            # a constraint) would fail its DROP with foreign keys on; they are off for the
+            # migration only (the pragma is ignored inside a transaction, hence before
+            # it), and every reference is checked before the migration commits.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise LedgerError(f"migration left broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]

@@ -94,3 +94,38 @@ class TranscriptionError(CallcenterError):
     """A recording could not be transcribed: model missing, file unreadable, engine failed."""
 
     error_id = "transcription-failed"
+
+
+class TicketError(CallcenterError):
+    """An action on a 整改 ticket does not fit it: names the ticket, its state and the
+    action (the event), in the words the pages show."""
+
+    error_id = "ticket-refused"
+
+    def __init__(self, message: str, *, ticket: str = "", state: str = "", event: str = ""):
+        super().__init__(message)
+        self.ticket = ticket
+        self.state = state
+        self.event = event
+
+
+class TicketConflict(TicketError):
+    """Someone else changed the ticket between reading and writing it; nothing was written."""
+
+    error_id = "ticket-conflict"
+
+
+class TicketNotFound(TicketError):
+    error_id = "ticket-unknown"
+
+
+class TicketDenied(TicketError):
+    """The user may not see or do this on the ticket (role, unit, or separation of duties)."""
+
+    error_id = "ticket-denied"
+
+
+class NotifyError(CallcenterError):
+    """A notice could not be delivered (mail server unreachable, refused, …)."""
+
+    error_id = "notify-failed"

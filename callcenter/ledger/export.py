@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from callcenter.ledger.taizhang import COLUMNS, TaizhangRow
 
@@ -36,12 +37,12 @@ def export_xlsx(rows: Iterable[TaizhangRow], path: Path | str) -> Path:
     workbook = Workbook()
     sheet = workbook.worksheets[0]
     sheet.title = SHEET_TITLE
-    sheet.append(COLUMNS)
+    _append_text(sheet, COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center")
     for row in rows:
-        sheet.append(row.as_tuple())
+        _append_text(sheet, row.as_tuple())
     for index, name in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = _WIDTHS[name]
@@ -58,3 +59,16 @@ def export_xlsx(rows: Iterable[TaizhangRow], path: Path | str) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _append_text(sheet: Worksheet, values: Sequence[str]) -> None:
+    """Append a row whose every cell is text, whatever it starts with.
+
+    openpyxl stores a string that starts with "=" as a formula, and a spreadsheet acts
+    on one starting with = + - @; an applicant's name or matter comes from an imported
+    file and must never become a live formula (a link, a command) in the 台账.
+    """
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"

@@ -18,6 +18,7 @@ class CallRecord:
     recordings: tuple[RecordingView, ...]  # the whole call's first, then the answers'
     agent_remark: str  # what agents wrote after a takeover or a call-back, in 备注's words
     taizhang: tz.TaizhangRow | None  # the row the call makes in the 台账, once finished
+    ticket_remark: str = ""  # the 整改 ticket the call opened or re-visited, and its state
 
     @property
     def answers(self) -> tuple[AnswerView, ...]:
@@ -39,6 +40,7 @@ def call_record(
     attempt: AttemptView,
     recordings: Sequence[RecordingView],
     agent_remark: str,
+    ticket_remark: str = "",
 ) -> CallRecord:
     """The record of a call, with its 台账 row built the one way every reader gets it."""
     answers = attempt.answers
@@ -60,5 +62,6 @@ def call_record(
             },
             note=attempt.note,
             agent_remark=agent_remark,
+            ticket_remark=ticket_remark,
         )
-    return CallRecord(case, attempt, tuple(recordings), agent_remark, row)
+    return CallRecord(case, attempt, tuple(recordings), agent_remark, row, ticket_remark)

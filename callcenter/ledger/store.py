@@ -30,6 +30,7 @@ from callcenter.kernel.transaction import transaction
 from callcenter.ledger import taizhang as tz
 from callcenter.ledger.record import CallRecord, call_record
 from callcenter.ledger.search import SearchQuery, SearchResult, matching
+from callcenter.tickets.remarks import ticket_remarks
 
 
 @dataclass(frozen=True)
@@ -184,12 +185,14 @@ def _records(s: Session, attempts: list[CallAttempt], ids: Select[Any]) -> list[
     ).scalars():
         recordings.setdefault(r.attempt_id, []).append(recording_view(r))
     remarks = agent_remarks(s, ids)
+    tickets = ticket_remarks(s, ids)
     return [
         call_record(
             case_view(a.case),
             attempt_view(a),
             recordings.get(a.id, []),
             remarks.get(a.id, ""),
+            tickets.get(a.id, ""),
         )
         for a in attempts
     ]

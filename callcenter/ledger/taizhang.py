@@ -70,6 +70,7 @@ def row(
     transcripts: Mapping[str, str],
     note: str,
     agent_remark: str,
+    ticket_remark: str = "",
 ) -> TaizhangRow:
     """The row of one finished call.
 
@@ -82,7 +83,14 @@ def row(
         respondent=applicant_org or applicant_name,
         matter=matter,
         phone_record=phone_record(outcome, answers, transcripts),
-        remark=remark(outcome, answers, note, complaint=complaint, agent_remark=agent_remark),
+        remark=remark(
+            outcome,
+            answers,
+            note,
+            complaint=complaint,
+            agent_remark=agent_remark,
+            ticket_remark=ticket_remark,
+        ),
     )
 
 
@@ -130,9 +138,11 @@ def remark(
     *,
     complaint: bool = False,
     agent_remark: str = "",
+    ticket_remark: str = "",
 ) -> str:
     """备注: why the call fell short, which answers need following up, the call's note,
-    and what agents wrote after taking the call over or calling back.
+    what agents wrote after taking the call over or calling back, and the 整改 ticket the
+    call opened (e.g. 整改工单T2026-0001（整改中）).
 
     For a call cut short the note, when there is one, already says how (中途挂断 /
     无按键应答, with the count), so it stands in for the generic wording.
@@ -154,6 +164,8 @@ def remark(
         parts.append(note)
     if agent_remark.strip():
         parts.append(agent_remark.strip())
+    if ticket_remark.strip():
+        parts.append(ticket_remark.strip())
     return "；".join(parts)
 
 

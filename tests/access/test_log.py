@@ -58,7 +58,7 @@ def test_count_since(access_log: AccessLog) -> None:
 
 def test_the_access_log_has_no_way_to_change_an_entry() -> None:
     public = {name for name in dir(AccessLog) if not name.startswith("_")}
-    assert public == {"record", "entries", "count_since", "now"}
+    assert public == {"record", "record_once", "entries", "count_since", "now"}
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,58 @@ def test_postgres_refuses_truncate(access_log: AccessLog, ledger_engine: Engine)
     with pytest.raises(DatabaseError, match="append-only"), ledger_engine.begin() as c:
         c.execute(text("TRUNCATE access_log"))
     assert access_log.entries().total == 1
+
+
+_COLUMNS = "(id, at, username, action, detail, remote)"
+_ROW = "(:id, :at, 'forger', 'login', 'rewritten', '')"
+
+
+def _rewrites(dialect: str) -> list[str]:
+    """Statements that would put another entry in place of an existing one."""
+    upsert = (
+        f"INSERT INTO access_log {_COLUMNS} VALUES {_ROW} "
+        "ON CONFLICT (id) DO UPDATE SET username = excluded.username, detail = excluded.detail"
+    )
+    if dialect == "sqlite":
+        # REPLACE deletes the old row without firing DELETE triggers (unless
+        # recursive_triggers is on), then inserts.
+        return [
+            f"INSERT OR REPLACE INTO access_log {_COLUMNS} VALUES {_ROW}",
+            f"REPLACE INTO access_log {_COLUMNS} VALUES {_ROW}",
+            upsert,
+        ]
+    return [upsert]
+
+
+def test_database_refuses_to_replace_an_entry(access_log: AccessLog, ledger_engine: Engine) -> None:
+    entry_id = access_log.record("reveal_phone", username="admin1", detail="138****5678")
+    for statement in _rewrites(ledger_engine.dialect.name):
+        with pytest.raises(DatabaseError, match="append-only"), ledger_engine.begin() as c:
+            c.execute(text(statement), {"id": entry_id, "at": utcnow()})
+    entries = access_log.entries().entries
+    assert [(e.id, e.username, e.detail) for e in entries] == [(entry_id, "admin1", "138****5678")]
+
+
+def test_database_still_takes_new_entries_with_or_replace(
+    access_log: AccessLog, ledger_engine: Engine
+) -> None:
+    # Appending is what the log is for, whatever conflict clause the statement carries.
+    first = access_log.record("login", username="admin1")
+    clause = "INSERT OR REPLACE" if ledger_engine.dialect.name == "sqlite" else "INSERT"
+    with ledger_engine.begin() as c:
+        c.execute(
+            text(
+                f"{clause} INTO access_log (at, username, action, detail, remote) "
+                "VALUES (:at, 'admin1', 'logout', '', '')"
+            ),
+            {"at": utcnow()},
+        )
+        if ledger_engine.dialect.name == "sqlite":
+            c.execute(
+                text(f"{clause} INTO access_log {_COLUMNS} VALUES {_ROW}"),
+                {"id": 99, "at": utcnow()},
+            )
+    access_log.record("login", username="admin1")
+    expected = 4 if ledger_engine.dialect.name == "sqlite" else 3
+    assert access_log.entries().total == expected
+    assert access_log.entries().entries[-1].id == first

@@ -31,3 +31,20 @@ async def test_auditor_and_agent_cannot_read_it(client: TestClient, seeded: Seed
     await client.post("/logout", data={"csrf_token": token})
     await login(client, "agent")
     assert (await client.get("/access-log")).status == 403
+
+
+async def test_refusals_are_described_in_chinese(client: TestClient, seeded: Seeded) -> None:
+    token = await login(client, "agent")
+    assert (await client.get(f"/recordings/{seeded.call_recording_id}")).status == 403
+    await client.post("/logout", data={"csrf_token": token})
+    await login(client, "supervisor")
+    html = await (await client.get("/access-log", params={"action": "denied"})).text()
+    assert "越权访问被拒" in html
+    assert "需要“收听录音”权限" in html
+    assert "play_recordings" not in html
+
+
+async def test_a_page_past_the_end_says_so(client: TestClient, seeded: Seeded) -> None:
+    await login(client, "supervisor")
+    html = await (await client.get("/access-log", params={"page": "9"})).text()
+    assert "第 9 页超出范围" in html and 'href="/access-log?page=1">最后一页' in html

@@ -3,6 +3,7 @@ without a restart, and only the digest ever leaves the ledger."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from callcenter.agents.pjsip import PjsipPush
 from callcenter.agents.roster import AgentRoster
 from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
+from callcenter.telephony.sandbox.process import STATE, Sandbox
 from callcenter.telephony.sandbox.softphone import Softphone
 from tests.agents.phones import unique_login, wait_registered
 from tests.sandbox_fixtures import e2e_settings
@@ -53,3 +55,29 @@ async def test_add_change_password_and_disable_an_agent(sandbox: Settings, tmp_p
             assert await push.fetch("auth", login) is None
             # all of it without restarting Asterisk
             assert (await ari.asterisk_info())["status"]["startup_time"] == started
+
+
+async def test_looking_agents_up_logs_no_warning(sandbox: Settings, tmp_path: Path) -> None:
+    """Asterisk reads an agent's endpoint on every registration, qualify and call; none of
+    those reads may log (the AstDB store used to log a stir_shaken warning on each)."""
+    settings = e2e_settings(database_url=f"sqlite:///{tmp_path / 'ledger.db'}")
+    login = unique_login("w")
+    log = Sandbox(sandbox).host(f"{STATE}/log/messages.log")
+    before = log.stat().st_size
+    with bootstrap.open_sessions(settings) as sessions:
+        async with AriClient(settings.ari) as ari:
+            admin = AgentAdmin(AgentRoster(sessions), ari, settings.agents)
+            added = await admin.add(login, "王芳")
+            push = PjsipPush(ari, settings.agents)
+            async with Softphone(login, added.password, tmp_path / "phone", auto_answer=True):
+                await wait_registered(ari, login)
+                for _ in range(5):
+                    assert await push.fetch("endpoint", login) is not None
+                # a qualify or two of the registered phone (every 5 s)
+                await asyncio.sleep(settings.agents.qualify_frequency + 1)
+            await admin.disable(login)
+    with log.open("rb") as f:
+        f.seek(before)
+        written = f.read().decode(errors="replace")
+    about_it = [line for line in written.splitlines() if login in line]
+    assert about_it == []

@@ -14,12 +14,14 @@ import pytest
 
 from callcenter import bootstrap
 from callcenter.agents.callbacks import CallbackTasks
+from callcenter.agents.pjsip import PjsipPush
 from callcenter.agents.roster import AgentRoster
 from callcenter.agents.takeover_log import TakeoverLog
 from callcenter.calls.call import CallResult
 from callcenter.calls.controller import Controller
 from callcenter.calls.recording import seal
 from callcenter.calls.store import Ledger
+from callcenter.interview.case import CaseInfo
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.errors import AriNotFound
 from callcenter.ledger.store import LedgerReader
@@ -57,9 +59,9 @@ def ledger(settings: Settings) -> Iterator[Ledger]:
 
 
 async def start_call(
-    ctl: Controller, ledger: Ledger, behaviour: str
+    ctl: Controller, ledger: Ledger, behaviour: str, case: CaseInfo | None = None
 ) -> tuple[str, asyncio.Task[CallResult]]:
-    case = add_case(ledger, phone_number())
+    case = case or add_case(ledger, phone_number())
     await simulator.program(ctl.ari, case.phone, behaviour)
     attempt_id = f"tk-{case.case_id}-{time.monotonic_ns()}"
     return attempt_id, asyncio.create_task(ctl.call(case, attempt_id=attempt_id))
@@ -78,9 +80,14 @@ async def test_agent_takes_over_a_low_score_and_the_note_reaches_the_taizhang(
         bootstrap.controller(settings, ledger) as ctl,
     ):
         # consents, then 4 (不太满意) on the environment; then stays on the line
-        attempt_id, call = await start_call(ctl, ledger, "answer/b1/b4")
+        case = add_case(ledger, phone_number(), name="刘洋")
+        attempt_id, call = await start_call(ctl, ledger, "answer/b1/b4", case)
         view = await takeover_of(log, attempt_id, "connected", call)
         assert view.agent_login == phone.login
+        # the phone shows who calls and the 办件编号, not a database id
+        established = await phone.wait_for("CALL_ESTABLISHED", timeout=5)
+        assert established.data["peerdisplayname"] == "刘洋"
+        assert established.data["peeruri"].startswith(f"sip:{case.case_no}@"), established.data
         assert (view.rule_id, view.question_id, view.key) == ("low_score", "q1_environment", "4")
         # the phone rang (Asterisk saw 180 Ringing) and answered
         assert view.ringing_at is not None and view.connected_at is not None
@@ -146,9 +153,10 @@ async def test_no_agent_registered_leaves_a_call_back_task(
     assert result.outcome is Outcome.PARTIAL
     assert result.note == "中途挂断，已答2题；转人工未接通，已登记回电"
     assert [a.question_id for a in result.answers] == ["consent", "q1_environment", "q1_reason"]
-    i = result.played.index(TRANSFER)
-    assert result.played[i + 1] == CALLBACK
-    assert result.played[i + 2].startswith("请问您是对哪些方面不够满意")
+    # no phone could ring: not told they are being put through, told they will be called
+    assert TRANSFER not in result.played
+    i = result.played.index(CALLBACK)
+    assert result.played[i + 1].startswith("请问您是对哪些方面不够满意")
     [view] = log.for_attempt(attempt_id)
     assert view.state == "no_agent" and view.offers == ()
     tasks = [t for t in CallbackTasks(ledger.sessions).queue(include_misconduct=True)]
@@ -217,3 +225,54 @@ async def test_applicant_hangs_up_while_the_agent_rings(
     assert phone.seen("CALL_ESTABLISHED") == []
     [task] = CallbackTasks(ledger.sessions).for_attempt(attempt_id)
     assert task.reason == "满意度评分较低，转接等待中挂断"
+
+
+async def test_a_phone_gone_without_a_word_is_not_rung_out_and_its_agent_stays_ready(
+    settings: Settings, ledger: Ledger, tmp_path: Path
+) -> None:
+    log = TakeoverLog(ledger.sessions)
+    # Asterisk does not notice for a while (no qualify before the takeover): it still
+    # has the phone's registration when the applicant asks for a person
+    unaware = settings.model_copy(
+        update={
+            "agents": settings.agents.model_copy(
+                update={"ring_timeout": 15, "qualify_frequency": 120}
+            )
+        }
+    )
+    async with agent_phone(unaware, ledger, tmp_path, auto_answer=True) as phone:
+        await phone.kill()  # crashed: no un-REGISTER
+        async with bootstrap.controller(unaware, ledger) as ctl:
+            assert (await ctl.ari.request("GET", f"/endpoints/PJSIP/{phone.login}"))[
+                "state"
+            ] == "online"
+            attempt_id, call = await start_call(ctl, ledger, "answer/b1/b4/w25/h")
+            result = await asyncio.wait_for(call, 90)
+        [view] = log.for_attempt(attempt_id)
+        [offer] = view.offers
+        agent = AgentRoster(ledger.sessions).get(phone.login)
+    assert (offer.agent_login, offer.result, offer.ringing_at) == (phone.login, "failed", None)
+    # given up after the reach timeout (3 s), not rung for the 15 s ring timeout
+    assert offer.ended_at is not None
+    assert (offer.ended_at - offer.offered_at).total_seconds() < 6
+    # a phone that is gone is not its agent letting a call ring out
+    assert agent.ready and agent.busy_with is None
+    assert view.state == "no_agent"
+    assert result.note.endswith("转人工未接通，已登记回电")
+    [task] = CallbackTasks(ledger.sessions).for_attempt(attempt_id)
+    assert task.reason == "满意度评分较低，无空闲坐席"
+
+
+async def test_a_vanished_phone_is_out_of_the_ringing_within_seconds(
+    settings: Settings, ledger: Ledger, tmp_path: Path
+) -> None:
+    async with (
+        agent_phone(settings, ledger, tmp_path, auto_answer=True) as phone,
+        AriClient(settings.ari) as ari,
+    ):
+        aor = await PjsipPush(ari, settings.agents).fetch("aor", phone.login)
+        assert aor is not None
+        assert (float(aor["qualify_frequency"]), float(aor["qualify_timeout"])) == (5, 2)
+        await phone.kill()
+        # asked every 5 s, 2 s to answer: Asterisk marks it unreachable within 7 s
+        await wait_registered(ari, phone.login, timeout=9, registered=False)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -20,6 +22,7 @@ from callcenter.calls.call import CallResult
 from callcenter.calls.recording import seal
 from callcenter.calls.store import Ledger
 from callcenter.interview.outcome import Outcome
+from callcenter.interview.script import parts
 from callcenter.ledger.record import CallRecord
 from callcenter.ledger.store import LedgerReader
 from callcenter.ledger.taizhang import TaizhangRow
@@ -30,14 +33,21 @@ from tests.sandbox_fixtures import TEST_STORAGE, e2e_settings
 
 pytestmark = pytest.mark.asterisk
 
+NO_INPUT = "没有收到您的按键，请再听一遍。"
+
 SCENARIOS = {
-    # listens to the first prompts to the end before pressing, then presses early
+    # listens to the first three questions to their end before pressing (within a few
+    # seconds, before the question is repeated), then presses early
     "full_listening": "answer/k1/k1/k2/b1/b1/b1/b2/b2/h",
     # presses during prompts; unhappy with the environment, has a suggestion
     "low_score": "answer/b1/b3/t/k#/b1/b1/b1/b1/b2/b1/t/k#/h",
+    # presses 3 twice: the second 3 falls into the question asking why
+    "stray_key": "answer/b1/b3/b3/t/k#/b1/b1/b1/b1/b2/b2/h",
     "refusal": "answer/b2",
+    # a wrong key during the question, then the right one after hearing it again
     "invalid_then_valid": "answer/b1/b9/k2/b1/b1/b1/b1/b2/b2/h",
     "no_input": "answer/b1",
+    # listens to the question, then takes longer than the key timeout to press
     "slow_key": "answer/b1/s/w5/b2/b1/b1/b1/b1/b2/b2/h",
     "hangup_midway": "answer/b1/b1/b2/h",
     "busy": "busy",
@@ -130,6 +140,8 @@ def test_full_interview_records_every_answer(outcomes: Outcomes) -> None:
     played = outcomes.results["full_listening"].played
     assert played[0] == "您好，我是义马市市场监管局回访员，请问你是王伟先生吗？"
     assert "感谢您的支持和配合！" in played
+    # each key came after its question, before the key timeout: none was asked twice
+    assert played.count(NO_INPUT) == 0
 
 
 def test_refusal_at_consent(outcomes: Outcomes) -> None:
@@ -177,6 +189,24 @@ def test_invalid_key_then_valid_key(outcomes: Outcomes) -> None:
     assert r.outcome is Outcome.COMPLETE
     assert answers(outcomes, "invalid_then_valid")["q1_environment"] == "比较满意"
     assert r.played.count("输入有误。") == 1
+    # the valid key answered the question asked again after 输入有误, not a repeat
+    assert r.played.count(NO_INPUT) == 0
+
+
+def test_a_stray_key_does_not_skip_the_recorded_question(outcomes: Outcomes) -> None:
+    a = outcomes.attempts["stray_key"]
+    assert a.attempt.outcome is Outcome.COMPLETE
+    got = {x.question_id: x for x in a.answers}
+    assert got["q1_environment"].value == "一般" and got["q2_attitude"].value == "非常满意"
+    # the recording started only once the whole question had been heard
+    [why] = [q for q in bootstrap.script(outcomes.settings).questions() if q.id == "q1_reason"]
+    question = [*parts(why.text), why.instruction]
+    assert all(t in outcomes.results["stray_key"].played for t in question)
+    prompts = bootstrap.prompt_cache(outcomes.settings)
+    seconds = sum(_wav_seconds(p) for p in prompts.render_many((t, None) for t in question))
+    answered = got["q1_reason"].answered_at - got["q1_environment"].answered_at
+    assert answered.total_seconds() > seconds, (answered, seconds)
+    assert got["q1_reason"].recording is not None
 
 
 def test_no_input_twice_ends_the_call(outcomes: Outcomes) -> None:
@@ -192,7 +222,12 @@ def test_slow_key_is_taken_on_the_repeat(outcomes: Outcomes) -> None:
     r = outcomes.results["slow_key"]
     assert r.outcome is Outcome.COMPLETE
     assert answers(outcomes, "slow_key")["q1_environment"] == "比较满意"
-    assert r.played.count("没有收到您的按键，请再听一遍。") == 1
+    assert r.played.count(NO_INPUT) == 1
+
+
+def _wav_seconds(path: Path) -> float:
+    with wave.open(str(path), "rb") as w:
+        return w.getnframes() / w.getframerate()
 
 
 def test_hangup_midway_keeps_what_was_said(outcomes: Outcomes) -> None:

@@ -71,6 +71,25 @@ async def test_key_during_prompt_stops_it_and_is_kept(tmp_path: Path) -> None:
     pump.cancel()
 
 
+async def test_a_prompt_without_barge_in_is_played_to_the_end(tmp_path: Path) -> None:
+    ari = FakeAri()
+    line, q = make_line(ari, tmp_path)
+    pump = asyncio.create_task(line.pump())
+    q.put_nowait({"type": "ChannelDtmfReceived", "digit": "3", "channel": {"id": "ch1"}})
+    await asyncio.sleep(0.05)
+    # a key already typed does not skip it, a key during it does not stop it
+    play = asyncio.create_task(line.play(["请在提示音后说出"], barge_in=False))
+    await asyncio.sleep(0.05)
+    [playback] = ari.playbacks
+    q.put_nowait({"type": "ChannelDtmfReceived", "digit": "4", "channel": {"id": "ch1"}})
+    await asyncio.sleep(0.1)
+    assert not play.done() and ari.stopped == []
+    q.put_nowait({"type": "PlaybackFinished", "playback": {"id": playback}})
+    await asyncio.wait_for(play, 1)
+    assert [await line.get_key(0.1), await line.get_key(0.1)] == ["3", "4"]
+    pump.cancel()
+
+
 async def test_hangup_of_another_channel_is_not_the_callers(tmp_path: Path) -> None:
     ari = FakeAri()
     line, q = make_line(ari, tmp_path)

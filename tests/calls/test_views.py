@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from datetime import datetime, timedelta
 
 from aiohttp.test_utils import TestClient
 
 from callcenter.access.log import AccessLog
+from callcenter.kernel.clock import FixedClock
 from tests.web.fixtures import login
 from tests.web.seed import Seeded, sha256
 
@@ -104,3 +107,72 @@ async def test_missing_file_is_shown_missing(client: TestClient, seeded: Seeded)
 async def test_unknown_recording(client: TestClient, seeded: Seeded) -> None:
     await login(client, "auditor")
     assert (await client.get("/recordings/999999")).status == 404
+
+
+async def test_every_range_form_is_logged_once(
+    clocked_client: TestClient, seeded: Seeded, access_log: AccessLog
+) -> None:
+    # A player that starts anywhere but byte 0 still receives the recording's audio.
+    await login(clocked_client, "auditor")
+    data = seeded.call_wav.read_bytes()
+    url = f"/recordings/{seeded.call_recording_id}"
+    received = b""
+    for start in range(1, len(data), 4096):
+        end = min(start + 4095, len(data) - 1)
+        part = await clocked_client.get(url, headers={"Range": f"bytes={start}-{end}"})
+        assert part.status == 206
+        received += await part.read()
+    assert received == data[1:]
+    suffix = await clocked_client.get(url, headers={"Range": "bytes=-44"})
+    assert suffix.status == 206
+    plays = access_log.entries(action="play_recording").entries
+    assert [(p.username, p.recording_id) for p in plays] == [("ducha1", seeded.call_recording_id)]
+
+
+async def test_listening_again_later_is_logged_again(
+    clocked_client: TestClient, seeded: Seeded, access_log: AccessLog, web_clock: FixedClock
+) -> None:
+    await login(clocked_client, "auditor")
+    url = f"/recordings/{seeded.call_recording_id}"
+    for minutes in (0, 10, 20, 29):  # one listening: within the window of the entry
+        web_clock.set(_start(access_log) + timedelta(minutes=minutes))
+        part = await clocked_client.get(url, headers={"Range": "bytes=2000-2999"})
+        assert part.status == 206
+    assert access_log.entries(action="play_recording").total == 1
+    web_clock.advance(2 * 60)  # 31 minutes after the first entry: a new listening
+    assert (await clocked_client.get(url, headers={"Range": "bytes=3000-"})).status == 206
+    other = await clocked_client.get(f"/recordings/{seeded.reason_recording_id}")
+    assert other.status == 200
+    plays = access_log.entries(action="play_recording").entries
+    assert [p.recording_id for p in plays] == [
+        seeded.reason_recording_id,
+        seeded.call_recording_id,
+        seeded.call_recording_id,
+    ]
+
+
+async def test_head_is_not_a_listening(
+    clocked_client: TestClient, seeded: Seeded, access_log: AccessLog
+) -> None:
+    await login(clocked_client, "auditor")
+    head = await clocked_client.head(f"/recordings/{seeded.call_recording_id}")
+    assert head.status == 200
+    assert await head.read() == b""
+    assert access_log.entries(action="play_recording").total == 0
+
+
+def _start(access_log: AccessLog) -> datetime:
+    """When the test's first listening began: the login's time."""
+    return access_log.entries(action="login").entries[0].at
+
+
+async def test_concurrent_ranges_make_one_entry(
+    client: TestClient, seeded: Seeded, access_log: AccessLog
+) -> None:
+    await login(client, "auditor")
+    url = f"/recordings/{seeded.call_recording_id}"
+    parts = await asyncio.gather(
+        *(client.get(url, headers={"Range": f"bytes={i * 100}-{i * 100 + 99}"}) for i in range(12))
+    )
+    assert [p.status for p in parts] == [206] * 12
+    assert access_log.entries(action="play_recording").total == 1

@@ -62,7 +62,11 @@ def test_the_time_zone_is_the_bureaus() -> None:
 
 
 def test_year_without_data_is_an_error_not_a_guess() -> None:
-    with pytest.raises(CalendarError, match=r"no data for 2099-01-05.*extra_holidays"):
+    with pytest.raises(
+        CalendarError,
+        match=r"no holiday data for 2099-01-05: .* does not know 2099; add the State Council's "
+        r"2099 holidays in a holiday file \(campaign\.calendar_files\).*extra_holidays",
+    ):
         ChineseWorkdays().is_workday(date(2099, 1, 5))
 
 

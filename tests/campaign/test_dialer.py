@@ -17,7 +17,9 @@ from callcenter.calls.slots import LocalSlots
 from callcenter.calls.store import Ledger
 from callcenter.campaign.config import CampaignSettings
 from callcenter.campaign.dialer import Dialer, DialRules
+from callcenter.campaign.jobs import Job
 from callcenter.campaign.policy import JobResult
+from callcenter.campaign.revisits import Revisit, RevisitJobs
 from callcenter.campaign.store import CampaignStore
 from callcenter.cases.store import CaseImport
 from callcenter.interview.case import CaseInfo
@@ -46,7 +48,9 @@ class FakeCaller:
     async def recover(self) -> int:
         return 0
 
-    async def call(self, case: CaseInfo, attempt_id: str | None = None) -> CallResult:
+    async def call(
+        self, case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None
+    ) -> CallResult:
         assert attempt_id is not None
         self.placed.append(attempt_id)
         self.up += 1
@@ -279,3 +283,47 @@ async def test_jobs_of_a_dead_worker_are_settled_and_lost_messages_resent(
     assert any(k.endswith("-2") for k in by_key)  # A waits for its one re-dial
     assert (b_id, b_key) in h.sent  # B is sent again with the same attempt, never dialled
     assert sum(r.attempts for r in rows.values()) == 1
+
+
+async def test_a_revisit_round_is_placed_once_with_its_script_and_reported_back(
+    harness_factory,
+    clock: FixedClock,  # type: ignore[no-untyped-def]
+) -> None:
+    h = harness_factory(max_attempts=2)
+    clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=SH))
+    revisits = RevisitJobs(h.ledger.sessions, clock)
+    case_id = h.store.sample("2026-11")[0].case.id
+    due = [Revisit(ticket_id=7, round=1, case_id=case_id, script="yima-revisit")]
+
+    async def feed() -> int:
+        return sum(revisits.enqueue(r) for r in due)
+
+    done: list[tuple[int | None, int, JobResult, str]] = []
+
+    async def on_done(job: Job, result: JobResult, last: str) -> None:
+        done.append((job.ticket_id, job.round, result, last))
+
+    h.dialer.feed, h.dialer.on_done = feed, on_done
+    scripts: list[str | None] = []
+    placed = h.caller.call
+
+    async def call(case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None):  # type: ignore[no-untyped-def]
+        scripts.append(script_id)
+        return await placed(case, attempt_id, script_id)
+
+    h.caller.call = call  # type: ignore[method-assign]
+    phone = next(r.case.phone for r in h.store.sample("2026-11") if r.case.id == case_id)
+    h.caller.outcomes[phone] = [Outcome.NO_ANSWER]
+    for _ in range(4):
+        await h.round()
+        clock.advance(3 * 3600)
+    # the follow-up job and the re-visit round of the same case, each with its script
+    assert scripts.count("yima-revisit") == 2 and None in scripts
+    revisit_done = [d for d in done if d[0] == 7]
+    assert len(revisit_done) == 1
+    _, round_, result, last = revisit_done[0]
+    assert (round_, result) == (1, JobResult.UNREACHED) and last.endswith(f"-{case_id}r1-2")
+    # asked again in another month, the round is not placed a second time
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=SH))
+    assert not revisits.enqueue(due[0])
+    assert await feed() == 0

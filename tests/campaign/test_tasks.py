@@ -75,3 +75,25 @@ def test_monthly_plan_task_samples_last_month_and_starts_when_asked(
         campaign = CampaignStore(ledger.sessions).campaign()
     assert campaign.state == "running" and campaign.summary["drawn"] == 4
     assert campaign.period_start == previous_month(this_month)
+
+
+def test_monthly_plan_logs_days_the_calendar_does_not_know(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from callcenter import bootstrap
+    from callcenter.kernel.clock import FixedClock
+
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'ledger.db'}", storage_root=tmp_path
+    )
+    clock = FixedClock(datetime(2099, 2, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    with caplog.at_level("WARNING", logger="callcenter.bootstrap"):
+        assert bootstrap.plan_month(settings, clock) == ("2099-02", True)
+    assert [r.getMessage() for r in caplog.records] == [
+        "campaign 2099-02: the calendar does not know 28 days of 2099-02 (2099-02-01 … "
+        "2099-02-28): the dialler will pause the campaign on them; add the State Council's "
+        "2099 holidays in a holiday file (campaign.calendar_files)"
+    ]

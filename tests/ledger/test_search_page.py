@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from aiohttp.test_utils import TestClient
 
 from tests.web.fixtures import login
@@ -82,3 +84,38 @@ async def test_export_button_only_for_roles_that_may_export(
     client.session.cookie_jar.clear()
     await login(client, "auditor")
     assert "导出 2026-11 台账" in await _page(client, month="2026-11")
+
+
+async def test_scores_are_shown_in_words(client: TestClient, seeded: Seeded) -> None:
+    await login(client, "auditor")
+    html = await _page(client, month="2026-11")
+    assert ">服务态度：一般</span>" in html
+    assert ">服务环境：非常满意</span>" in html
+    assert ">服务态度 3</span>" not in html
+
+
+async def test_a_page_past_the_end_says_so(client: TestClient, seeded: Seeded) -> None:
+    await login(client, "auditor")
+    response = await client.get("/", params={"month": "2026-11", "page": "7"})
+    assert response.status == 404
+    html = await response.text()
+    assert "第 7 页超出范围" in html
+    assert "没有符合条件的通话记录" not in html
+    assert 'href="/?month=2026-11&amp;page=1">最后一页' in html
+
+
+async def test_missing_and_altered_recordings_are_flagged_in_the_list(
+    client: TestClient, seeded: Seeded
+) -> None:
+    await login(client, "auditor")
+    assert "录音文件" not in await _page(client)
+    seeded.reason_wav.unlink()
+    with seeded.call_wav.open("r+b") as f:
+        f.seek(100)
+        f.write(b"x")
+    html = await _page(client)
+    row = re.search(rf'href="/calls/{re.escape(seeded.complete)}".*?</tr>', html, re.S)
+    assert row is not None
+    assert "录音文件缺失" in row[0] and "录音文件已被改动" in row[0]
+    other = re.search(rf'href="/calls/{re.escape(seeded.satisfied)}".*?</tr>', html, re.S)
+    assert other is not None and "录音文件" not in other[0]

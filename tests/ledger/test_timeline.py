@@ -65,8 +65,10 @@ def test_answered_call() -> None:
     assert [(e.title, e.offset, e.seek) for e in events] == [
         ("拨出", "+0:00", None),
         ("接通", "+0:08", 0.0),
-        ("服务环境", "+0:20", 12.0),
-        ("服务态度不满意情形", "+0:40", 32.0),
+        # An answer is stored when given; listening starts where its question was
+        # asked, just after the answer before it.
+        ("服务环境", "+0:20", 0.0),
+        ("服务态度不满意情形", "+0:40", 12.0),
         ("结束", "+1:15", 67.0),
     ]
     assert events[0].detail == "第 2 次拨打"

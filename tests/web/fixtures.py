@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
@@ -15,6 +17,7 @@ from callcenter.access.log import AccessLog
 from callcenter.access.passwords import hash_password
 from callcenter.calls.store import Ledger
 from callcenter.entrypoints.web import create_app
+from callcenter.kernel.clock import FixedClock
 from callcenter.kernel.database import make_engine, migrate, session_factory
 from callcenter.settings import Settings, load_settings
 from tests.web.seed import Seeded, Speech, render_speech, seed
@@ -88,6 +91,39 @@ async def client(
     web_settings: Settings, web_engine: Engine, users: dict[str, tuple[str, str]]
 ) -> AsyncIterator[TestClient]:
     async with TestClient(TestServer(create_app(web_settings, engine=web_engine))) as c:
+        yield c
+
+
+# A request's client address, as the tests pretend it (the test server sees 127.0.0.1).
+REMOTE_HEADER = "X-Test-Remote"
+
+
+@web.middleware
+async def pretend_remote(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    remote = request.headers.get(REMOTE_HEADER)
+    return await handler(request.clone(remote=remote) if remote else request)
+
+
+@pytest.fixture
+def web_clock() -> FixedClock:
+    """The pages' clock, standing still until a test moves it."""
+    return FixedClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+async def clocked_client(
+    web_settings: Settings,
+    web_engine: Engine,
+    users: dict[str, tuple[str, str]],
+    web_clock: FixedClock,
+) -> AsyncIterator[TestClient]:
+    """A client of pages that run on ``web_clock`` and take the client address from the
+    ``REMOTE_HEADER`` request header when it is sent."""
+    app = create_app(web_settings, engine=web_engine, clock=web_clock)
+    app.middlewares.insert(0, pretend_remote)
+    async with TestClient(TestServer(app)) as c:
         yield c
 
 

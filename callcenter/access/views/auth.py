@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 from aiohttp import web
 
 from callcenter.access import keys, passwords, security
-from callcenter.web import keys as web_keys
+from callcenter.access.destination import safe_next
+from callcenter.access.throttle import Held
+from callcenter.web import params
 from callcenter.web.templating import render
 
 routes = web.RouteTableDef()
@@ -16,26 +17,45 @@ routes = web.RouteTableDef()
 
 @routes.get("/login", name="login")
 async def login_form(request: web.Request) -> web.StreamResponse:
+    next_url = safe_next(request.query.get("next"))
     if request[keys.CURRENT] is not None:
-        raise web.HTTPSeeOther(_safe_next(request.query.get("next")))
-    return _login_page(request, next_url=request.query.get("next", "/"))
+        # set as it is: aiohttp's redirect would re-parse it (and drop what was encoded)
+        return security.see_other(next_url)
+    return _login_page(request, next_url=next_url)
 
 
 @routes.post("/login")
 async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
-    username = str(form.get("username", "")).strip()
+    typed = str(form.get("username", ""))
     password = str(form.get("password", ""))
-    next_url = _safe_next(str(form.get("next", "/")))
-    settings = request.app[web_keys.SETTINGS]
-    access_log = request.app[keys.ACCESS_LOG]
+    next_url = safe_next(str(form.get("next", "/")))
+    try:
+        username = params.text(typed, "用户名", limit=100)
+    except params.BadParameter as exc:
+        await security.record(
+            request, "login_failed", username=params.shown(typed, 64), detail=exc.message
+        )
+        return _login_page(request, next_url=next_url, error=exc.message, status=400)
 
-    since = access_log.now() - timedelta(minutes=settings.login_window_minutes)
-    failures = await asyncio.to_thread(access_log.count_since, "login_failed", username, since)
-    if failures >= settings.login_max_failures:
-        await security.record(request, "login_failed", username=username, detail="尝试过多，已暂停")
-        message = f"登录失败次数过多，请 {settings.login_window_minutes} 分钟后再试。"
-        return _login_page(request, next_url=next_url, error=message, status=429)
+    throttle = request.app[keys.THROTTLE]
+    remote = request.remote or ""
+    # Counted as a failure before the password is checked, so concurrent guesses are
+    # held back too; given back below when the password is right.
+    admission = await asyncio.to_thread(throttle.admit, username, remote)
+    if not admission.allowed:
+        held = "账号" if admission.held_by is Held.ACCOUNT else "来源地址"
+        await security.record(
+            request, "login_failed", username=username, detail=f"尝试过多，已暂停（{held}）"
+        )
+        response = _login_page(
+            request,
+            next_url=next_url,
+            error=f"登录失败次数过多，请{_wait_words(admission.retry_after_seconds)}后再试。",
+            status=429,
+        )
+        response.headers["Retry-After"] = str(admission.retry_after_seconds)
+        return response
 
     creds = await asyncio.to_thread(request.app[keys.ACCOUNTS].credentials, username)
     # A missing or disabled user still costs one hash check, so timing tells nothing.
@@ -50,6 +70,7 @@ async def login(request: web.Request) -> web.StreamResponse:
             request, next_url=next_url, error="用户名或密码错误。", status=401, username=username
         )
 
+    await asyncio.to_thread(throttle.succeeded, username, remote)
     if passwords.needs_rehash(creds.password_hash):
         new_hash = await asyncio.to_thread(passwords.hash_password, password)
         await asyncio.to_thread(request.app[keys.ACCOUNTS].set_password, username, new_hash)
@@ -80,15 +101,14 @@ def _login_page(
     response = render(
         request,
         "login.html",
-        {"next": _safe_next(next_url), "error": error, "username": username},
+        {"next": safe_next(next_url), "error": error, "username": username},
         status=status,
     )
     security.set_csrf_cookie(request, response)
     return response
 
 
-def _safe_next(value: str | None) -> str:
-    """Only a path on this site: never another host (``//evil``, ``/\\evil``)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/"
-    return value
+def _wait_words(seconds: int) -> str:
+    if seconds < 60:
+        return f" {seconds} 秒"
+    return f" {-(-seconds // 60)} 分钟"

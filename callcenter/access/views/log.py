@@ -11,6 +11,7 @@ from callcenter.access import keys
 from callcenter.access.log import ACTION_LABELS
 from callcenter.access.permissions import Permission
 from callcenter.access.security import requires
+from callcenter.web import params
 from callcenter.web.templating import render
 
 routes = web.RouteTableDef()
@@ -21,15 +22,12 @@ PAGE_SIZE = 100
 @routes.get("/access-log", name="access_log")
 @requires(Permission.READ_ACCESS_LOG)
 async def access_log_page(request: web.Request) -> web.StreamResponse:
-    username = request.query.get("user", "").strip()[:64]
+    username = params.text(request.query.get("user", ""), "用户", limit=64)
     action = request.query.get("action", "").strip()
     if action not in ACTION_LABELS:
         action = ""
-    attempt_id = request.query.get("attempt", "").strip()[:64]
-    try:
-        page = max(1, int(request.query.get("page", "1")))
-    except ValueError:
-        page = 1
+    attempt_id = params.text(request.query.get("attempt", ""), "通话编号", limit=64)
+    page = params.page(request.query.get("page"))
     result = await asyncio.to_thread(
         request.app[keys.ACCESS_LOG].entries,
         username=username or None,

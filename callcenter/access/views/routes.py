@@ -1,8 +1,8 @@
 """The access feature's part of the web application: the middlewares every request
 passes, the login and access-log pages, and what the page frame shows of the user.
 
-The middlewares run in this order: security headers on everything, the database error
-page, the session, then the CSRF check on every form posted.
+The middlewares run in this order: security headers on everything, the shell's error
+pages, the database error page, the session, then the CSRF check on every form posted.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from jinja2 import Environment
 from callcenter.access import security
 from callcenter.access.permissions import ROLE_LABELS, Permission
 from callcenter.access.views import auth, log
+from callcenter.web.errors import error_pages_middleware
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 MIDDLEWARES = (
     security.headers_middleware,
+    error_pages_middleware,
     security.errors_middleware,
     security.session_middleware,
     security.csrf_middleware,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from callcenter.calls.records import AnswerView
 from callcenter.interview.outcome import Outcome
+from callcenter.interview.script import SCALE_OPTIONS
 from callcenter.ledger.search import PENDING, ScoreFilter
 
 OUTCOME_CHOICES: list[tuple[str, str]] = [(o.value, o.label) for o in Outcome] + [
@@ -50,3 +52,13 @@ def outcome_class(outcome: Outcome | None) -> str:
     if outcome is Outcome.COMPLETE:
         return "ok"
     return "warn" if outcome.answered else "bad"
+
+
+def score_label(answer: AnswerView) -> str:
+    """A 1-5 answer in the words of the option the applicant chose (非常满意 … 很不满意):
+    the option as the script read it out on the call, else the script's scale."""
+    if answer.value:
+        return answer.value
+    if answer.score is not None and 1 <= answer.score <= len(SCALE_OPTIONS):
+        return SCALE_OPTIONS[answer.score - 1]
+    return str(answer.score or "")

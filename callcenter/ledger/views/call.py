@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -19,6 +21,8 @@ from callcenter.ledger.views import _labels as labels
 from callcenter.ledger.views import keys
 from callcenter.ledger.views._takeovers import takeover_context
 from callcenter.ledger.views._timeline import timeline
+from callcenter.web import keys as web_keys
+from callcenter.web import params
 from callcenter.web.masking import mask_phone
 from callcenter.web.templating import render
 
@@ -53,13 +57,18 @@ class RecordingPanel:
 @requires(Permission.VIEW_LEDGER)
 async def call_page(request: web.Request) -> web.StreamResponse:
     call = await _call(request)
-    return await _render(request, call, revealed_phone=None)
+    revealed = None
+    if await security.take_reveal(request, call.attempt.id):
+        revealed = call.case.phone
+    return await _render(request, call, revealed_phone=revealed)
 
 
 @routes.post("/calls/{attempt_id}/reveal", name="reveal")
 @requires(Permission.REVEAL_PHONE)
 async def reveal_phone(request: web.Request) -> web.StreamResponse:
-    """Show the full number, once, on the record."""
+    """Show the full number, once, on the record: logged here, then shown by the call's
+    page this redirects to (POST, redirect, GET), so reloading that page neither posts
+    nor logs again, and shows the number masked."""
     call = await _call(request)
     await security.record(
         request,
@@ -67,14 +76,18 @@ async def reveal_phone(request: web.Request) -> web.StreamResponse:
         attempt_id=call.attempt.id,
         detail=f"办件 {call.case.case_no} 申请人电话 {mask_phone(call.case.phone)}",
     )
-    return await _render(request, call, revealed_phone=call.case.phone)
+    lasting = timedelta(seconds=request.app[web_keys.SETTINGS].reveal_seconds)
+    await security.grant_reveal(request, call.attempt.id, lasting)
+    return security.see_other(f"/calls/{quote(call.attempt.id, safe='')}")
 
 
 async def _call(request: web.Request) -> CallRecord:
     attempt_id = request.match_info["attempt_id"]
-    call = await asyncio.to_thread(request.app[keys.READER].find, attempt_id)
+    call = None
+    if params.plain(attempt_id):
+        call = await asyncio.to_thread(request.app[keys.READER].find, attempt_id)
     if call is None:
-        raise web.HTTPNotFound(text=f"没有编号为 {attempt_id} 的通话")
+        raise web.HTTPNotFound(text=f"没有编号为 {params.shown(attempt_id)} 的通话。")
     return call
 
 
@@ -123,6 +136,7 @@ async def _render(
             "outcome_label": labels.outcome_label(call.attempt.outcome),
             "outcome_class": labels.outcome_class(call.attempt.outcome),
             "cause_label": labels.hangup_cause(call.attempt.hangup_cause),
+            "score_label": labels.score_label,
             **(await takeover_context(request, call.attempt.id)),
         },
     )

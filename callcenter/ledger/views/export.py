@@ -17,10 +17,11 @@ from callcenter.access import security
 from callcenter.access.permissions import Permission
 from callcenter.access.security import requires
 from callcenter.kernel.errors import LedgerError
-from callcenter.ledger import taizhang as tz
 from callcenter.ledger.export import export_xlsx
 from callcenter.ledger.store import LedgerReader
 from callcenter.ledger.views import keys
+from callcenter.ledger.views._month import is_month
+from callcenter.web import params
 from callcenter.web.templating import render
 
 routes = web.RouteTableDef()
@@ -34,11 +35,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @requires(Permission.EXPORT)
 async def export(request: web.Request) -> web.StreamResponse:
     form = await request.post()
-    month = str(form.get("month", "")).strip()
-    unit = str(form.get("unit", "")).strip() or None
     try:
-        tz.month_bounds(month)
-    except LedgerError:
+        month = params.text(str(form.get("month", "")), "月份")
+        unit = params.text(str(form.get("unit", "")), "单位") or None
+    except params.BadParameter as exc:
+        return _refuse(request, exc.message)
+    if not is_month(month):
         return _refuse(request, "请先选择要导出的月份（YYYY-MM）。")
     try:
         data, count = await asyncio.to_thread(_workbook, request.app[keys.READER], month, unit)

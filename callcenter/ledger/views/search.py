@@ -11,22 +11,33 @@ from aiohttp import web
 
 from callcenter.access.permissions import Permission
 from callcenter.access.security import requires
+from callcenter.calls import keys as call_keys
+from callcenter.calls.integrity import RecordingStatus, RecordingVerifier
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.errors import LedgerError
-from callcenter.ledger import taizhang as tz
 from callcenter.ledger.record import CallRecord
 from callcenter.ledger.search import PENDING, ScoreFilter, SearchQuery
 from callcenter.ledger.views import _labels as labels
 from callcenter.ledger.views import keys
 from callcenter.ledger.views._highlight import Piece, snippet
+from callcenter.ledger.views._month import is_month
 from callcenter.web import keys as web_keys
+from callcenter.web import params as web_params
 from callcenter.web.masking import mask_phone
 from callcenter.web.templating import render
 
 routes = web.RouteTableDef()
 
 MAX_TEXT = 100
-_FIELDS = ("month", "unit", "outcome", "score", "q", "case")
+# each filter and what the page calls it
+_FIELDS = {
+    "month": "月份",
+    "unit": "单位",
+    "outcome": "回访结果",
+    "score": "评价",
+    "q": "录音文字",
+    "case": "办件 / 申请人 / 事项",
+}
 
 
 @dataclass(frozen=True)
@@ -43,9 +54,11 @@ class HitRow:
     matter: str
     outcome: str
     outcome_class: str
-    scores: list[tuple[str, int]]
+    scores: list[tuple[str, str, int]]  # question, the option's words, 1-5
     snippets: list[list[Piece]]
     recordings: int
+    # what is wrong with the call's recording files: 录音文件缺失 / 录音文件已被改动
+    recording_problems: list[str]
 
 
 @routes.get("/", name="search")
@@ -55,17 +68,26 @@ async def search_page(request: web.Request) -> web.StreamResponse:
     units, months = await asyncio.gather(
         asyncio.to_thread(search.units), asyncio.to_thread(search.months)
     )
-    params = {name: request.query.get(name, "").strip()[:MAX_TEXT] for name in _FIELDS}
     errors: list[str] = []
-    query = _query(params, {u.name for u in units}, errors, request)
+    params = {name: _field(request, name, label, errors) for name, label in _FIELDS.items()}
+    page = 1
+    try:
+        page = web_params.page(request.query.get("page"))
+    except web_params.BadParameter as exc:
+        errors.append(exc.message)
+    query = _query(params, {u.name for u in units}, errors, request, page)
     result = None
     if not errors:
         try:
             result = await asyncio.to_thread(search.search, query)
         except LedgerError as exc:
             errors.append(str(exc))
-    rows = [_row(hit, params["q"]) for hit in result.hits] if result else []
+    rows = []
+    if result:
+        verifier = request.app[call_keys.VERIFIER]
+        rows = await asyncio.to_thread(_rows, result.hits, params["q"], verifier)
     kept = {k: v for k, v in params.items() if v}
+    past_end = result is not None and result.total > 0 and result.page > result.pages
     return render(
         request,
         "search.html",
@@ -77,22 +99,32 @@ async def search_page(request: web.Request) -> web.StreamResponse:
             "scores": labels.SCORE_CHOICES,
             "errors": errors,
             "result": result,
+            "past_end": past_end,
             "rows": rows,
             "page_link": lambda page: "/?" + urlencode({**kept, "page": page}),
         },
-        status=400 if errors else 200,
+        status=400 if errors else 404 if past_end else 200,
     )
 
 
+def _field(request: web.Request, name: str, label: str, errors: list[str]) -> str:
+    try:
+        return web_params.text(request.query.get(name, ""), label, limit=MAX_TEXT)
+    except web_params.BadParameter as exc:
+        errors.append(exc.message)
+        return ""
+
+
 def _query(
-    params: dict[str, str], unit_names: set[str], errors: list[str], request: web.Request
+    params: dict[str, str],
+    unit_names: set[str],
+    errors: list[str],
+    request: web.Request,
+    page: int,
 ) -> SearchQuery:
     month = params["month"] or None
-    if month is not None:
-        try:
-            tz.month_bounds(month)
-        except LedgerError:
-            errors.append(f"月份“{month}”格式不对，应为 YYYY-MM。")
+    if month is not None and not is_month(month):
+        errors.append(f"月份“{month}”格式不对，应为 YYYY-MM。")
     unit = params["unit"] or None
     if unit is not None and unit not in unit_names:
         errors.append(f"没有名为“{unit}”的单位。")
@@ -105,10 +137,6 @@ def _query(
             score = ScoreFilter(params["score"])
         except ValueError:
             errors.append(f"评分条件“{params['score']}”无效。")
-    try:
-        page = max(1, int(request.query.get("page", "1")))
-    except ValueError:
-        page = 1
     return SearchQuery(
         month=month,
         unit=unit,
@@ -121,13 +149,23 @@ def _query(
     )
 
 
-def _row(hit: CallRecord, keyword: str) -> HitRow:
+def _rows(hits: list[CallRecord], keyword: str, verifier: RecordingVerifier) -> list[HitRow]:
+    """The page's rows; each recording file is checked (by stat while unchanged)."""
+    return [_row(hit, keyword, verifier) for hit in hits]
+
+
+def _row(hit: CallRecord, keyword: str, verifier: RecordingVerifier) -> HitRow:
     snippets = []
     if keyword:
         for answer in hit.answers:
             text = answer.recording.transcript if answer.recording is not None else None
             if text and (pieces := snippet(text, keyword)):
                 snippets.append([(f"{answer.label}：", False), *pieces])
+    problems = []
+    for recording in hit.recordings:
+        status = verifier.check(recording.path, recording.sha256).status
+        if status in (RecordingStatus.MISSING, RecordingStatus.ALTERED):
+            problems.append(status.label)
     return HitRow(
         attempt_id=hit.attempt.id,
         called_at=hit.attempt.started_at,
@@ -140,7 +178,12 @@ def _row(hit: CallRecord, keyword: str) -> HitRow:
         matter=hit.case.matter,
         outcome=labels.outcome_label(hit.attempt.outcome),
         outcome_class=labels.outcome_class(hit.attempt.outcome),
-        scores=[(a.label, a.score) for a in hit.answers if a.kind == "scale" and a.score],
+        scores=[
+            (a.label, labels.score_label(a), a.score)
+            for a in hit.answers
+            if a.kind == "scale" and a.score
+        ],
         snippets=snippets,
         recordings=len(hit.recordings),
+        recording_problems=sorted(set(problems), key=problems.index),
     )

@@ -45,7 +45,9 @@ class AsteriskConfig:
     max_calls: int = 2000
     simulator: bool = True
     sim_port: int = 5070
-    sim_silence_ms: int = 1500
+    # a simulated applicant who listens takes this much quiet as the end of a prompt
+    sim_quiet_ms: int = 1000
+    sim_listen_max: int = 90  # seconds a listener waits at most
     sim_sounds: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 

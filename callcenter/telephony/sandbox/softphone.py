@@ -196,6 +196,14 @@ class Softphone:
                 self._proc.kill()
                 await self._proc.wait()
 
+    async def kill(self) -> None:
+        """Vanish without a word, as a crashed phone or one that lost its network: no
+        un-REGISTER, no reply to anything Asterisk sends it afterwards."""
+        if self._proc is not None and self._proc.returncode is None:
+            self._proc.kill()
+            await self._proc.wait()
+        await self.stop()
+
     async def __aenter__(self) -> Softphone:
         return await self.start()
 
