@@ -35,7 +35,14 @@ from callcenter.calls.slots import Slots
 from callcenter.calls.store import Ledger
 from callcenter.campaign import tasks as campaign_tasks
 from callcenter.campaign.calendar import CallingCalendar
-from callcenter.campaign.dialer import Dialer, DialRules, Enqueue, channel_gone_with
+from callcenter.campaign.dialer import (
+    Dialer,
+    DialRules,
+    Enqueue,
+    Feed,
+    JobDone,
+    channel_gone_with,
+)
 from callcenter.campaign.jobs import Job
 from callcenter.campaign.pacing import DispatchGate, RedisSlots, slots_key
 from callcenter.campaign.policy import JobResult
@@ -235,6 +242,23 @@ def plan_month(settings: Settings, clock: Clock | None = None) -> tuple[str, boo
     return plan.campaign.month, plan.created
 
 
+def revisit_hooks(settings: Settings, ledger: Ledger, clock: Clock) -> tuple[Feed, JobDone]:
+    """The dialler's link to the tickets: re-visits due become dial jobs before each
+    dispatch, and a re-visit job's end is recorded on its ticket."""
+    revisits = RevisitCalls(
+        ticket_service(settings, ledger, clock), RevisitJobs(ledger.sessions, clock), ledger
+    )
+
+    async def feed() -> int:
+        return await asyncio.to_thread(revisits.feed)
+
+    async def on_done(job: Job, result: JobResult, last_attempt: str) -> None:
+        if job.ticket_id is not None:
+            await asyncio.to_thread(revisits.done, job.ticket_id, job.round, result, last_attempt)
+
+    return feed, on_done
+
+
 def campaign_runtime(
     settings: Settings, enqueue: Enqueue, clock: Clock | None = None
 ) -> CampaignRuntime:
@@ -256,19 +280,7 @@ def campaign_runtime(
         )
         stack.push_async_callback(slots.close)
         ctl = await stack.enter_async_context(controller(own, ledger, slots, clock))
-        revisits = RevisitCalls(
-            ticket_service(own, ledger, clock), RevisitJobs(sessions, clock), ledger
-        )
-
-        async def feed() -> int:
-            return await asyncio.to_thread(revisits.feed)
-
-        async def on_done(job: Job, result: JobResult, last_attempt: str) -> None:
-            if job.ticket_id is not None:
-                await asyncio.to_thread(
-                    revisits.done, job.ticket_id, job.round, result, last_attempt
-                )
-
+        feed, on_done = revisit_hooks(own, ledger, clock)
         dialer = Dialer(
             CampaignStore(sessions, clock),
             ledger,

@@ -163,6 +163,7 @@ class Dialer:
                 report.fed = await self.feed()
             except CallcenterError as exc:
                 log.error("jobs from elsewhere not added this time: %s", exc)
+            now = self.clock.now()  # what was just added is due by now
         try:
             report.blocked, report.next_allowed = self._closed(now)
         except CalendarError as exc:

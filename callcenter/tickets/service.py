@@ -178,13 +178,20 @@ class TicketService:
         return self.staff.actor(username)
 
     def contact(
-        self, ticket: int | str, actor: Actor, method: ContactMethod, summary: str
+        self,
+        ticket: int | str,
+        actor: Actor,
+        method: ContactMethod,
+        summary: str,
+        attempt_id: str | None = None,
     ) -> TicketView:
-        """The liaison contacted the applicant (待联系 → 整改中)."""
+        """The liaison contacted the applicant (待联系 → 整改中); ``attempt_id`` is the
+        recorded call it was done by (click-to-dial), attached to the step."""
         t, now, summary = self._load(ticket), self.clock.now(), summary.strip()
         scope.require_action(actor, t, Contact.name)
         values = {"contacted_at": now, "contact_method": method.value, "contact_summary": summary}
         change = _change(actor, Contact.name, values, detail=method.label, text=summary)
+        change = replace(change, attempt_id=attempt_id)
         return self._act(t, Contact(method, summary), change, now)
 
     def report(self, ticket: int | str, actor: Actor, text: str) -> TicketView:
@@ -206,8 +213,10 @@ class TicketService:
         applicant_satisfied: bool | None,
         conclusion: Conclusion,
         text: str,
+        attempt_id: str | None = None,
     ) -> TicketView:
-        """Supervision's verification (督查核实 / 二次督查) and its conclusion."""
+        """Supervision's verification (督查核实 / 二次督查) and its conclusion; ``attempt_id``
+        is the recorded call it was done by, if any."""
         t, now, text = self._load(ticket), self.clock.now(), text.strip()
         scope.require_action(actor, t, Verify.name)
         values = {
@@ -218,6 +227,7 @@ class TicketService:
             "verify_text": text,
         }
         change = _change(actor, Verify.name, values, detail=conclusion.label, text=text)
+        change = replace(change, attempt_id=attempt_id)
         if conclusion is Conclusion.RETURNED:
             change = replace(change, next_round={"report_due": self._due(now, "report")})
         return self._act(t, Verify(applicant_satisfied, conclusion, text), change, now)

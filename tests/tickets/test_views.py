@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from io import BytesIO
+from types import SimpleNamespace
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from callcenter.access.log import AccessLog
+from callcenter.agents.views import keys as agent_keys
 from callcenter.entrypoints.web import create_app
 from callcenter.kernel.clock import FixedClock
 from callcenter.kernel.database import session_factory
@@ -166,3 +168,42 @@ async def test_the_month_exported_by_an_auditor(pages: TestClient, site: Site) -
     sheet = load_workbook(BytesIO(await response.read())).worksheets[0]
     numbers = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert numbers == sorted([site.new, site.other, site.verifying])  # no misconduct
+
+
+async def test_the_liaison_calls_the_applicant_from_the_page_and_the_call_is_attached(
+    pages: TestClient, site: Site
+) -> None:
+    token = await log_in(pages, "lianluo1")
+    # without a phone of their own, they are told how to get one
+    refused = await pages.post(f"/tickets/{site.new}/call", data={"csrf_token": token})
+    assert refused.status == 409
+    assert "无法呼叫" in (text := await refused.text()) and "agent add lianluo1" in text
+
+    placed: list[tuple[str, int, str]] = []
+
+    async def start(user: str, case_id: int, note: str) -> SimpleNamespace:
+        placed.append((user, case_id, note))
+        return SimpleNamespace(attempt_id="c2d-0123456789abcdef")
+
+    # the real dialler rings phones on the sandbox (tests/agents); here only the page's part
+    pages.app[agent_keys.CLICK].start = start  # type: ignore[method-assign]
+    response = await pages.post(
+        f"/tickets/{site.new}/call", data={"csrf_token": token}, allow_redirects=False
+    )
+    assert response.status == 303
+    assert response.headers["Location"] == f"/tickets/{site.new}?call=c2d-0123456789abcdef"
+    ticket = site.service.store.find(site.new)
+    assert placed == [("lianluo1", ticket.case.id, site.new)]
+    page = await (await pages.get(response.headers["Location"])).text()
+    assert 'name="attempt_id" value="c2d-0123456789abcdef"' in page
+    await pages.post(
+        f"/tickets/{site.new}/contact",
+        data={
+            "csrf_token": token,
+            "method": "phone",
+            "summary": "电话联系，已致歉。",
+            "attempt_id": "c2d-0123456789abcdef",
+        },
+    )
+    (contact,) = [e for e in site.service.store.events(ticket.id) if e.event == "contact"]
+    assert contact.attempt_id == "c2d-0123456789abcdef"

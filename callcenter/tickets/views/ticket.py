@@ -5,6 +5,7 @@ now; and the posts of those forms."""
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,15 @@ from aiohttp import web
 
 from callcenter.access.permissions import Permission
 from callcenter.access.security import requires
+from callcenter.agents.views import keys as agent_keys
 from callcenter.calls.records import AnswerView, AttemptView
-from callcenter.kernel.errors import TicketConflict, TicketDenied, TicketError, TicketNotFound
+from callcenter.kernel.errors import (
+    AgentError,
+    TicketConflict,
+    TicketDenied,
+    TicketError,
+    TicketNotFound,
+)
 from callcenter.tickets import scope, wording
 from callcenter.tickets.machine import Conclusion, ContactMethod, Kind, accepts
 from callcenter.tickets.records import TicketView
@@ -27,6 +35,13 @@ from callcenter.web.templating import render
 routes = web.RouteTableDef()
 
 _SATISFIED = {"yes": True, "no": False, "unreachable": None}
+# a click-to-dial call's ledger id, as the page carries it from the call to the step
+_CALL_ID = re.compile(r"c2d-[0-9a-f]{16}")
+
+
+def _call_id(value: object) -> str | None:
+    text = str(value or "")
+    return text if _CALL_ID.fullmatch(text) else None
 
 
 @dataclass(frozen=True)
@@ -51,8 +66,8 @@ async def contact(request: web.Request) -> web.StreamResponse:
     method = next((m for m in ContactMethod if m.value == form.get("method")), None)
     if method is None:
         return await _page(request, error="请选择联系方式。", status=400)
-    summary = str(form.get("summary", ""))
-    return await _step(request, lambda s, who, n: s.contact(n, who, method, summary))
+    summary, call = str(form.get("summary", "")), _call_id(form.get("attempt_id"))
+    return await _step(request, lambda s, who, n: s.contact(n, who, method, summary, call))
 
 
 @routes.post(r"/tickets/{number:T\d{4}-\d+}/report", name="ticket_report")
@@ -71,10 +86,36 @@ async def verify(request: web.Request) -> web.StreamResponse:
     satisfied = str(form.get("satisfied", ""))
     if conclusion is None or satisfied not in _SATISFIED:
         return await _page(request, error="请选择申请人满意情况和核实结论。", status=400)
-    text = str(form.get("text", ""))
+    text, call = str(form.get("text", "")), _call_id(form.get("attempt_id"))
     return await _step(
-        request, lambda s, who, n: s.verify(n, who, _SATISFIED[satisfied], conclusion, text)
+        request, lambda s, who, n: s.verify(n, who, _SATISFIED[satisfied], conclusion, text, call)
     )
+
+
+@routes.post(r"/tickets/{number:T\d{4}-\d+}/call", name="ticket_call")
+@requires(Permission.VIEW_TICKETS)
+async def call_applicant(request: web.Request) -> web.StreamResponse:
+    """Click-to-dial: ring the viewer's own phone, then the applicant; the recorded call
+    is attached to the contact or verification the viewer records next."""
+    service = request.app[keys.SERVICE]
+    who = await actor(request)
+    number = request.match_info["number"]
+    try:
+        t = await asyncio.to_thread(service.ticket, number, who)
+    except TicketDenied as exc:
+        return await denied(request, exc)
+    except TicketNotFound as exc:
+        return not_found(request, exc)
+    if not {"contact", "verify"} & set(scope.actions(who, t)):
+        return await _page(request, error="当前环节不需要您联系申请人。", status=409)
+    dialer = request.app.get(agent_keys.CLICK)
+    if dialer is None:
+        return await _page(request, error="本系统未接通电话，无法点击呼叫。", status=503)
+    try:
+        placed = await dialer.start(who.username, t.case.id, f"{t.number}")
+    except AgentError as exc:
+        return await _page(request, error=f"无法呼叫：{exc}", status=409)
+    raise web.HTTPSeeOther(f"/tickets/{number}?call={placed.attempt_id}")
 
 
 async def _step(request: web.Request, act: Any) -> web.StreamResponse:
@@ -138,6 +179,7 @@ async def _page(
             ],
             "words": _words(t),
             "viewer": who,
+            "calling": _call_id(request.query.get("call")),
             **_links(who, call),
         },
         status=status,
