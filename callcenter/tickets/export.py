@@ -7,18 +7,13 @@ up, 责任单位 the 窗口 or 所 that handled it and rectifies.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from callcenter.calls.records import AttemptView
+from callcenter.kernel.workbook import write_sheet
 from callcenter.tickets import wording
 from callcenter.tickets.records import TicketView
 
@@ -80,32 +75,8 @@ def ledger_rows(
 
 
 def export_xlsx(rows: Iterable[LedgerRow], path: Path | str) -> Path:
-    """Write the rows under a header of ``COLUMNS``; the file appears complete or not at all."""
-    path = Path(path)
-    workbook = Workbook()
-    sheet = workbook.worksheets[0]
-    sheet.title = SHEET_TITLE
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-    for number, row in enumerate(rows, start=2):
-        for column, value in enumerate(row.values, start=1):
-            # control characters (pasted into a rating, say) are not allowed in XLSX text
-            cell = sheet.cell(row=number, column=column, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-            # a string cell whatever it holds: text such as "=1+1" is not a formula
-            cell.data_type = "s"
-            cell.number_format = "@"
-            if COLUMNS[column - 1] in _WRAPPED:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, width in enumerate(_WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        workbook.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    """Write the rows under a header of ``COLUMNS``, every cell text; the file appears
+    complete or not at all."""
+    widths = dict(zip(COLUMNS, _WIDTHS, strict=True))
+    values = (row.values for row in rows)
+    return write_sheet(path, SHEET_TITLE, COLUMNS, values, widths=widths, wrapped=_WRAPPED)
