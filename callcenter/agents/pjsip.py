@@ -14,6 +14,7 @@ Asterisk no longer has (it restarted) as soon as it notices.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from callcenter.agents.config import AgentSettings
@@ -77,6 +78,10 @@ class PjsipPush:
             await self.remove(agent.login)
             return
         for kind, fields in objects(agent, self.settings):
+            if kind == "endpoint" and _holds(await self.fetch(kind, agent.login), fields):
+                # rewriting an endpoint Asterisk already has copies it, and the copy
+                # logs the stir_shaken warning again: leave an unchanged one alone
+                continue
             body = {"fields": [{"attribute": k, "value": v} for k, v in fields.items()]}
             try:
                 await self.ari.request("PUT", f"{BASE}/{kind}/{agent.login}", json=body)
@@ -108,6 +113,29 @@ class PjsipPush:
         except AriNotFound:
             return None
         return {str(t["attribute"]): str(t["value"]) for t in result}
+
+
+def _holds(held: dict[str, str] | None, wanted: dict[str, str]) -> bool:
+    """Whether an object as Asterisk reports it has the fields as we would push them
+    (it writes yes as true, 2 as 2.000000 and a codec list as (ulaw|alaw))."""
+    if held is None:
+        return False
+    return all(
+        _normal(k, v) == _normal(k, held.get(k, "all" if k == "disallow" else ""))
+        for k, v in wanted.items()
+    )
+
+
+def _normal(field: str, value: str) -> object:
+    value = value.strip().lower()
+    if field in ("allow", "disallow"):
+        return frozenset(c for c in re.split(r"[|,()\s]+", value) if c)
+    if value in ("yes", "true", "no", "false"):
+        return value in ("yes", "true")
+    try:
+        return float(value)
+    except ValueError:
+        return value
 
 
 def _explain(login: str, kind: str, exc: AriError) -> AgentError:

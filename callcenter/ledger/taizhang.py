@@ -141,8 +141,8 @@ def remark(
     ticket_remark: str = "",
 ) -> str:
     """备注: why the call fell short, which answers need following up, the call's note,
-    what agents wrote after taking the call over or calling back, and the 整改 ticket the
-    call opened (e.g. 整改工单T2026-0001（整改中）).
+    the 整改 ticket the call opened (e.g. 整改工单T2026-0001（整改中）), and last what agents
+    wrote after taking the call over or calling back.
 
     For a call cut short the note, when there is one, already says how (中途挂断 /
     无按键应答, with the count), so it stands in for the generic wording.
@@ -162,10 +162,11 @@ def remark(
         parts.append("需跟进：" + "、".join(flagged))
     if note and note not in parts:
         parts.append(note)
-    if agent_remark.strip():
-        parts.append(agent_remark.strip())
     if ticket_remark.strip():
         parts.append(ticket_remark.strip())
+    # last, where a reader of the form looks for it: what the person who talked wrote
+    if agent_remark.strip():
+        parts.append(agent_remark.strip())
     return "；".join(parts)
 
 

@@ -73,6 +73,8 @@ async def test_looking_agents_up_logs_no_warning(sandbox: Settings, tmp_path: Pa
                 await wait_registered(ari, login)
                 for _ in range(5):
                     assert await push.fetch("endpoint", login) is not None
+                # a controller starting pushes every agent again: unchanged, left alone
+                assert await admin.sync() == 1
                 # a qualify or two of the registered phone (every 5 s)
                 await asyncio.sleep(settings.agents.qualify_frequency + 1)
             await admin.disable(login)
