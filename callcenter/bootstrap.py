@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 
 from celery import Celery
@@ -115,10 +115,12 @@ def script(settings: Settings) -> Script:
     return load_script(settings.script)
 
 
-def scripts(settings: Settings) -> dict[str, Script]:
-    """Every script beside the main one (re-visits…), by id; each validated on load."""
-    found = (load_script(path) for path in sorted(settings.script.parent.glob("*.yaml")))
-    return {s.id: s for s in found}
+def scripts(settings: Settings, main: Script | None = None) -> dict[str, Script]:
+    """The main script (``main`` if already loaded) and every script beside it
+    (re-visits…), by id; each loaded and validated once."""
+    main = main or script(settings)
+    beside = sorted(p for p in settings.script.parent.glob("*.yaml") if p != settings.script)
+    return {**{s.id: s for s in map(load_script, beside)}, main.id: main}
 
 
 def call_config(settings: Settings) -> CallConfig:
@@ -143,6 +145,8 @@ async def controller(
     ``slots`` shares the concurrency limit with other processes."""
     clock = clock or SystemClock()
     router = EventRouter()
+    main = script(settings)
+    loaded = scripts(settings, main)
     async with contextlib.AsyncExitStack() as stack:
         ari = await stack.enter_async_context(AriClient(settings.ari))
         notifier = make_notifier(settings.agents.events_url, settings.agents.events_channel)
@@ -154,15 +158,15 @@ async def controller(
             ari=ari,
             router=router,
             ledger=ledger,
-            script=script(settings),
-            scripts=scripts(settings),
+            script=main,
+            scripts=loaded,
             prompts=prompt_cache(settings),
             config=call_config(settings),
             clock=clock,
             owner=ari.app,
             handover=takeover_desk(settings, ari, router, ledger.sessions, notifier, clock),
             answer_hooks=tuple(hooks),
-            finish_hooks=(_ticket_hook(ticket_service(settings, ledger, clock)),),
+            finish_hooks=(_ticket_hook(ticket_service(settings, ledger, clock, loaded)),),
         )
         ctl = Controller(deps, slots=slots, leases=Leases(ledger.sessions))
         # the queue (entered above) drains after the controller has stopped
@@ -242,12 +246,13 @@ def plan_month(settings: Settings, clock: Clock | None = None) -> tuple[str, boo
     return plan.campaign.month, plan.created
 
 
-def revisit_hooks(settings: Settings, ledger: Ledger, clock: Clock) -> tuple[Feed, JobDone]:
+def revisit_hooks(
+    settings: Settings, ledger: Ledger, clock: Clock, loaded: Mapping[str, Script] | None = None
+) -> tuple[Feed, JobDone]:
     """The dialler's link to the tickets: re-visits due become dial jobs before each
     dispatch, and a re-visit job's end is recorded on its ticket."""
-    revisits = RevisitCalls(
-        ticket_service(settings, ledger, clock), RevisitJobs(ledger.sessions, clock), ledger
-    )
+    tickets = ticket_service(settings, ledger, clock, loaded)
+    revisits = RevisitCalls(tickets, RevisitJobs(ledger.sessions, clock), ledger)
 
     async def feed() -> int:
         return await asyncio.to_thread(revisits.feed)
@@ -280,7 +285,7 @@ def campaign_runtime(
         )
         stack.push_async_callback(slots.close)
         ctl = await stack.enter_async_context(controller(own, ledger, slots, clock))
-        feed, on_done = revisit_hooks(own, ledger, clock)
+        feed, on_done = revisit_hooks(own, ledger, clock, ctl.deps.scripts)
         dialer = Dialer(
             CampaignStore(sessions, clock),
             ledger,
@@ -302,16 +307,21 @@ def campaign_runtime(
 # -- 整改 tickets ------------------------------------------------------------------------
 
 
-def ticket_service(settings: Settings, ledger: Ledger, clock: Clock | None = None) -> TicketService:
+def ticket_service(
+    settings: Settings,
+    ledger: Ledger,
+    clock: Clock | None = None,
+    loaded: Mapping[str, Script] | None = None,
+) -> TicketService:
     """Tickets on the ledger's database: opened after calls and from ratings, worked on the
-    pages and the command line, deadlines on the calling calendar, notices by mail."""
+    pages and the command line, deadlines on the calling calendar, notices by mail.
+    ``loaded``: the scripts by id, when the caller has them already."""
     clock = clock or SystemClock()
-    main = script(settings)
     return TicketService(
         TicketStore(ledger.sessions),
         Staff(ledger.sessions, clock),
         ledger,
-        {**scripts(settings), main.id: main},
+        loaded if loaded is not None else scripts(settings),
         CallingCalendar.from_settings(settings.campaign),
         settings.tickets,
         clock,
