@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from callcenter.agents._legs import wait_answered
 from callcenter.agents.config import AgentSettings
 from callcenter.agents.presence import Presence
 from callcenter.agents.roster import AgentRoster
@@ -154,7 +155,8 @@ class ClickToDial:
     ) -> None:
         outcome, note, recorder = Outcome.FAILED, "", None
         try:
-            if not await self._answered(queue, call.phone_channel, self.settings.ring_timeout):
+            ring = self.settings.ring_timeout + 10
+            if not await wait_answered(queue, call.phone_channel, ring):
                 outcome, note = Outcome.FAILED, f"{call.user}的话机未接听"
                 return
             call.state = "dialling"
@@ -205,17 +207,6 @@ class ClickToDial:
                     await finished(call.attempt_id, outcome)
                 except Exception:  # the call is recorded; attaching it must not undo that
                     log.exception("click-to-dial %s: could not be attached", call.attempt_id)
-
-    async def _answered(self, queue: asyncio.Queue[Event], channel: str, ring: float) -> bool:
-        async with asyncio.timeout(ring + 10):
-            while True:
-                event = await queue.get()
-                if event.get("channel", {}).get("id") != channel:
-                    continue
-                if event.get("type") == "StasisStart":
-                    return True
-                if event.get("type") == "ChannelDestroyed":
-                    return False
 
     async def _applicant(self, queue: asyncio.Queue[Event], channel: str) -> int | None:
         """None once the applicant answers; the hang-up cause if they never do (or the

@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from callcenter.agents._legs import wait_answered
 from callcenter.agents.config import AgentSettings
 from callcenter.agents.presence import Presence
 from callcenter.agents.roster import AgentRoster
@@ -139,15 +140,7 @@ class ListenIn:
             await self._clean_up(s)
 
     async def _answered(self, s: ListenSession, queue: asyncio.Queue[Event]) -> bool:
-        async with asyncio.timeout(self.settings.ring_timeout + 10):
-            while True:
-                event = await queue.get()
-                if event.get("channel", {}).get("id") != s.phone_channel:
-                    continue
-                if event.get("type") == "StasisStart":
-                    return True
-                if event.get("type") == "ChannelDestroyed":
-                    return False
+        return await wait_answered(queue, s.phone_channel, self.settings.ring_timeout + 10)
 
     async def _add_when_ready(self, s: ListenSession) -> None:
         # the snoop channel enters the application asynchronously
