@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import statistics
 import uuid
 import wave
 from array import array
@@ -135,3 +136,14 @@ def tone_level(wav: Path, hz: float, start: float = 0.0, seconds: float | None =
         s1, s2 = x + coeff * s1 - s2, s1
     power = s1 * s1 + s2 * s2 - coeff * s1 * s2
     return math.sqrt(max(power, 0.0)) * math.sqrt(2) / len(samples)
+
+
+def tone_contrast(wav: Path, hz: float, start: float = 0.0, seconds: float | None = None) -> float:
+    """How far the ``hz`` component stands above the frequencies around it (15–45 Hz away).
+
+    A call also carries prompts and line noise, whose broadband energy at ``hz`` varies from
+    run to run; a tone that reached the listener is a narrow peak far above its neighbours
+    (a present tone measures 50–100 here), anything else about 1."""
+    level = tone_level(wav, hz, start, seconds)
+    around = [tone_level(wav, hz + d, start, seconds) for d in (-45, -35, -25, -15, 15, 25, 35, 45)]
+    return level / max(statistics.median(around), 1e-9)
