@@ -40,7 +40,7 @@ LINT_IMPORTS := $(VENV)/bin/lint-imports --no-cache --no-logo
 # The whole suite: unit tests, PostgreSQL, and end-to-end calls on the real Asterisk.
 test: deps services models
 	$(LINT_IMPORTS)
-	$(PY) -m pytest -q
+	bash scripts/test.sh $(PY)
 
 # Seconds: no Asterisk, no PostgreSQL, no Redis.
 test-fast: deps
