@@ -13,7 +13,8 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Iterator, Mapping
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 
 from celery import Celery
@@ -41,15 +42,18 @@ from callcenter.campaign.dialer import (
     Enqueue,
     Feed,
     JobDone,
+    RequestRender,
     channel_gone_with,
 )
 from callcenter.campaign.jobs import Job
-from callcenter.campaign.pacing import DispatchGate, RedisSlots, slots_key
+from callcenter.campaign.pacing import DispatchGate
 from callcenter.campaign.policy import JobResult
+from callcenter.campaign.prompts import PromptRenderer
 from callcenter.campaign.revisits import RevisitJobs
 from callcenter.campaign.runtime import CampaignRuntime, Parts, process_app_name, redis_url
 from callcenter.campaign.service import CampaignService
 from callcenter.campaign.store import CampaignStore
+from callcenter.cluster import parts as cluster
 from callcenter.interview.script import Script, load_script
 from callcenter.kernel import celery_app
 from callcenter.kernel.clock import Clock, SystemClock
@@ -58,6 +62,7 @@ from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.ari.router import EventRouter
 from callcenter.telephony.prompts.cache import PromptCache
+from callcenter.tickets.config import with_profile
 from callcenter.tickets.notify import SmtpNotifier
 from callcenter.tickets.revisit_calls import RevisitCalls
 from callcenter.tickets.service import TicketService
@@ -221,23 +226,30 @@ def takeover_desk(
 
 
 def campaign_service(
-    settings: Settings, ledger: Ledger, clock: Clock | None = None
+    settings: Settings, ledger: Ledger, clock: Clock | None = None, name: str | None = None
 ) -> CampaignService:
-    """Planning and operator actions on campaigns, on the ledger's database."""
+    """Planning and operator actions on campaigns, on the ledger's database, by the rules
+    of profile ``name`` (default: the installation's, which calls with its main script)."""
     clock = clock or SystemClock()
+    chosen = settings.organisation(name)
     return CampaignService(
         CampaignStore(ledger.sessions, clock),
         settings.campaign,
-        CallingCalendar.from_settings(settings.campaign),
+        CallingCalendar.from_settings(settings.campaign, chosen.cycle.call_days),
         clock,
+        chosen,
+        None if chosen.id == settings.profile else chosen.script,
     )
 
 
 def plan_month(settings: Settings, clock: Clock | None = None) -> tuple[str, bool]:
-    """Beat's monthly task: sample last month's cases, start the plan if so configured."""
+    """Beat's task: plan the profile's cycle (last month's cases, or the previous working
+    day's on a working day), start the plan if so configured."""
     with open_ledger(settings) as ledger:
         service = campaign_service(settings, ledger, clock)
-        plan = service.plan()
+        if (label := service.due_cycle()) is None:
+            return "", False  # a daily profile on a day off: nobody is called today
+        plan = service.plan(label)
         if plan.created and settings.campaign.auto_start:
             service.start(plan.campaign.month)
     log.info("campaign %s planned (%s)", plan.campaign.month, plan.campaign.state)
@@ -264,13 +276,50 @@ def revisit_hooks(
     return feed, on_done
 
 
+def prompt_renderer(
+    settings: Settings, clock: Clock | None = None
+) -> Callable[[list[int] | None, str | None], int]:
+    """The worker's ``render_prompts`` task body: built on first use, then kept (one
+    database engine and prompt cache per process)."""
+    built: list[PromptRenderer] = []
+    lock = threading.Lock()
+
+    def render(case_ids: list[int] | None, script_id: str | None) -> int:
+        with lock:
+            if not built:
+                # not migrated here: alembic's context is one per process, and the
+                # worker's campaign runtime may be migrating in another thread
+                ledger = Ledger(session_factory(make_engine(settings.database_url)), clock=clock)
+                main = script(settings)
+                built.append(
+                    PromptRenderer(
+                        CampaignStore(ledger.sessions, clock),
+                        ledger,
+                        prompt_cache(settings),
+                        scripts(settings, main),
+                        main,
+                        settings.campaign.render_workers,
+                    )
+                )
+        return built[0].render(case_ids, script_id)
+
+    return render
+
+
 def campaign_runtime(
-    settings: Settings, enqueue: Enqueue, clock: Clock | None = None
+    settings: Settings,
+    enqueue: Enqueue,
+    clock: Clock | None = None,
+    render: RequestRender | None = None,
+    send_to: cluster.SendTo | None = None,
 ) -> CampaignRuntime:
-    """A worker process's loop with its controller and dialer, named after the process."""
+    """A worker process's loop with its controller and dialer, named after the process;
+    with ``send_to``, it drives its server of the set (``cluster``) and routes jobs."""
     clock = clock or SystemClock()
-    app_name = process_app_name(settings.ari.app)
-    own = settings.model_copy(update={"ari": settings.ari.model_copy(update={"app": app_name})})
+    server = cluster.this_server(settings)
+    app_name = process_app_name(server.ari.app)
+    own = cluster.server_settings(settings, server)
+    own = own.model_copy(update={"ari": server.ari.model_copy(update={"app": app_name})})
 
     async def open_parts(stack: contextlib.AsyncExitStack) -> Parts:
         c = own.campaign
@@ -280,24 +329,25 @@ def campaign_runtime(
         ledger = Ledger(sessions, clock=clock)
         redis = Redis.from_url(redis_url(c))
         stack.push_async_callback(redis.aclose)
-        slots = RedisSlots(
-            redis, slots_key(c.key_prefix, c.trunk), c.max_concurrent_per_trunk, c.lease_seconds
-        )
-        stack.push_async_callback(slots.close)
+        served = await cluster.open_server_parts(stack, own, redis, send_to) if send_to else None
+        slots = served.slots if served else cluster.trunk_slots(stack, own, redis)
         ctl = await stack.enter_async_context(controller(own, ledger, slots, clock))
+        if served:
+            await cluster.watch_server(stack, served, ctl)
         feed, on_done = revisit_hooks(own, ledger, clock, ctl.deps.scripts)
         dialer = Dialer(
             CampaignStore(sessions, clock),
             ledger,
             ctl,
             slots,
-            DialRules.from_settings(c),
+            DialRules.from_settings(c, own.organisation().cycle.call_days),
             clock=clock,
             enqueue=enqueue,
-            prerender=ctl.render_prompts,
+            render=render,
             channel_gone=channel_gone_with(ctl),
             on_done=on_done,
             feed=feed,
+            route=served.route if served else None,
         )
         return Parts(dialer, DispatchGate(redis, c.key_prefix), slots)
 
@@ -323,7 +373,7 @@ def ticket_service(
         ledger,
         loaded if loaded is not None else scripts(settings),
         CallingCalendar.from_settings(settings.campaign),
-        settings.tickets,
+        with_profile(settings.tickets, settings.organisation().tickets),
         clock,
         SmtpNotifier.from_settings(settings.tickets),
     )
@@ -341,14 +391,20 @@ def make_celery(settings: Settings, *, worker: bool = False, clock: Clock | None
         timezone=c.timezone,
         worker_threads=c.worker_threads,
         key_prefix=c.broker_prefix,
-        beat_schedule=campaign_tasks.beat_schedule(c),
+        beat_schedule=campaign_tasks.beat_schedule(c, settings.organisation().cycle),
     )
     context = campaign_tasks.WorkerContext(
         app,
-        make_runtime=lambda enqueue: campaign_runtime(settings, enqueue, clock),
+        make_runtime=lambda enqueue: campaign_runtime(
+            settings, enqueue, clock, render=context.send_render, send_to=cluster.sender(app)
+        ),
         plan_month=lambda: plan_month(settings, clock),
+        render_prompts=prompt_renderer(settings, clock),
     )
     campaign_tasks.register(app, context)
+    if worker:
+        # the shared tasks' queue and the dial tasks of this process's server
+        app.conf.task_queues = cluster.worker_queues(settings)
     # on a queue of its own, served by `callcenter transcription worker`
     transcriber = transcription_tasks.TranscriptionWorker(
         settings.transcription, settings.storage_root, lambda: open_engine(settings)

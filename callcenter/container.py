@@ -48,8 +48,8 @@ class Container:
     def controller(self, ledger: Ledger) -> contextlib.AbstractAsyncContextManager[Controller]:
         return bootstrap.controller(self.settings, ledger, clock=self.clock)
 
-    def campaign_service(self, ledger: Ledger) -> CampaignService:
-        return bootstrap.campaign_service(self.settings, ledger, self.clock)
+    def campaign_service(self, ledger: Ledger, profile: str | None = None) -> CampaignService:
+        return bootstrap.campaign_service(self.settings, ledger, self.clock, profile)
 
     def ticket_service(self, ledger: Ledger) -> TicketService:
         return bootstrap.ticket_service(self.settings, ledger, self.clock)

@@ -23,7 +23,16 @@ from callcenter.calls.config import ControllerSettings, DialSettings, IvrSetting
 from callcenter.campaign.config import CampaignSettings
 from callcenter.kernel.errors import ConfigError
 from callcenter.kernel.paths import PROJECT_ROOT
-from callcenter.telephony.config import AriSettings, SandboxSettings, TrunkSettings
+from callcenter.profiles.loader import profile_named
+from callcenter.profiles.model import Profile
+from callcenter.prompts.config import PromptSettings
+from callcenter.reports.config import ReportSettings
+from callcenter.telephony.config import (
+    AriSettings,
+    ClusterSettings,
+    SandboxSettings,
+    TrunkSettings,
+)
 from callcenter.tickets.config import TicketSettings
 from callcenter.transcription.config import TranscriptionSettings
 from callcenter.web.config import WebSettings
@@ -38,6 +47,9 @@ class Settings(BaseSettings):
     storage_root: Path = PROJECT_ROOT / "storage"
     script: Path = PROJECT_ROOT / "ivr_scripts" / "yima_phone_followup.yaml"
     calling_unit: str = "义马市市场监督管理局"
+    # the organisation's profile (profiles/<id>.yaml): cycle, population, ledger form
+    profile: str = "yima"
+    profiles_dir: Path = PROJECT_ROOT / "profiles"
     tts_engine: str = "espeak-pinyin"
     # Where Asterisk writes recordings, as this process sees it (the sandbox's by
     # default; in production a volume shared with the Asterisk container).
@@ -50,11 +62,14 @@ class Settings(BaseSettings):
     ivr: IvrSettings = IvrSettings()
     controller: ControllerSettings = ControllerSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    cluster: ClusterSettings = ClusterSettings()
     web: WebSettings = WebSettings()
     campaign: CampaignSettings = CampaignSettings()
     transcription: TranscriptionSettings = TranscriptionSettings()
+    prompts: PromptSettings = PromptSettings()
     agents: AgentSettings = AgentSettings()
     tickets: TicketSettings = TicketSettings()
+    reports: ReportSettings = ReportSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -70,6 +85,10 @@ class Settings(BaseSettings):
         if config_file:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
         return tuple(sources)
+
+    def organisation(self, name: str | None = None) -> Profile:
+        """The installation's profile (or profile ``name``), read and checked now."""
+        return profile_named(self.profiles_dir, name or self.profile)
 
     @property
     def recordings_dir(self) -> Path:

@@ -29,6 +29,10 @@ class Permission(StrEnum):
     VIEW_TICKETS = "view_tickets"
     WORK_TICKETS = "work_tickets"
     VERIFY_TICKETS = "verify_tickets"
+    # 考核 and 通报 (callcenter.reports): the scores, the circulars, and their deductions
+    VIEW_REPORTS = "view_reports"
+    # the prompts the scripts speak (callcenter.prompts): upload, check and approve recordings
+    MANAGE_PROMPTS = "manage_prompts"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -43,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.SEE_MISCONDUCT,
             Permission.VIEW_TICKETS,
             Permission.VERIFY_TICKETS,
+            Permission.VIEW_REPORTS,
+            Permission.MANAGE_PROMPTS,
         }
     ),
     "auditor": frozenset(
@@ -82,6 +88,8 @@ PERMISSION_LABELS = {
     Permission.VIEW_TICKETS: "查看整改工单",
     Permission.WORK_TICKETS: "办理整改工单",
     Permission.VERIFY_TICKETS: "督查核实整改",
+    Permission.VIEW_REPORTS: "考核通报",
+    Permission.MANAGE_PROMPTS: "管理语音提示",
 }
 
 assert set(PERMISSION_LABELS) == set(Permission)

@@ -24,7 +24,7 @@ from typing import Any
 from callcenter.agents._legs import wait_answered
 from callcenter.agents.config import AgentSettings
 from callcenter.agents.presence import Presence
-from callcenter.agents.roster import AgentRoster
+from callcenter.agents.roster import AgentRoster, is_handler
 from callcenter.calls.config import DialSettings
 from callcenter.calls.recording import WholeCallRecorder
 from callcenter.calls.store import Ledger
@@ -105,6 +105,11 @@ class ClickToDial:
         if not (await Presence(self.ari).phone(user)).free:
             raise AgentError(f"the phone of {user!r} is not registered or is busy")
         case = await asyncio.to_thread(self.ledger.case_info, case_id)
+        if is_handler(agent, case.handler):
+            raise AgentError(
+                f"{user!r} handled case {case.case_no} (办案人): its applicant is called back "
+                "by someone else (回访人员与办案人员分离)"
+            )
         await self._connect()
         call = ClickCall(f"c2d-{uuid.uuid4().hex[:16]}", user, case_id, note)
         queue = self.router.register(call.attempt_id)

@@ -21,7 +21,7 @@ from callcenter.agents.metrics import TakeoverMetrics
 from callcenter.agents.notifier import Change, Notifier
 from callcenter.agents.pjsip import PjsipPush
 from callcenter.agents.presence import PhoneState, Presence
-from callcenter.agents.roster import AgentRoster, AgentView
+from callcenter.agents.roster import AgentRoster, AgentView, is_handler
 from callcenter.agents.takeover_log import TakeoverLog
 from callcenter.calls.line import AriLine
 from callcenter.interview.case import CaseInfo
@@ -118,7 +118,7 @@ class TakeoverDesk:
         await self.changed(takeover_id)
         handover = Handover(self, takeover_id, attempt_id, case, line, request, metrics)
         try:
-            available = await self.available(takeover_id)
+            available = await self.available(takeover_id, case.handler)
             if not available:
                 # no phone could ring: announcing a transfer would only make them wait
                 return await handover.nobody_available()
@@ -127,19 +127,22 @@ class TakeoverDesk:
         finally:
             self.metrics.append(metrics)
 
-    async def available(self, takeover_id: int | None = None) -> list[str]:
+    async def available(self, takeover_id: int | None = None, handler: str = "") -> list[str]:
         """The agents who could take a call now, longest idle first: ready and not held
-        by another takeover in the ledger, their phone registered and on no call."""
+        by another takeover in the ledger, their phone registered and on no call; never
+        the case's ``handler``."""
         candidates = await asyncio.to_thread(self.roster.candidates)
+        candidates = [a for a in candidates if not is_handler(a, handler)]
         if not candidates:
             return []
         phones = await self._phones(takeover_id)
         return [a.login for a in candidates if _free(phones.get(a.login))]
 
-    async def next_agent(self, takeover_id: int, tried: set[str]) -> str | None:
-        """Claim the longest-idle agent who is ready, registered and not on the phone."""
+    async def next_agent(self, takeover_id: int, tried: set[str], handler: str = "") -> str | None:
+        """Claim the longest-idle agent who is ready, registered and not on the phone,
+        and is not the case's ``handler`` (办案人)."""
         candidates = await asyncio.to_thread(self.roster.candidates)
-        candidates = [a for a in candidates if a.login not in tried]
+        candidates = [a for a in candidates if a.login not in tried and not is_handler(a, handler)]
         if not candidates:
             return None
         phones = await self._phones(takeover_id)

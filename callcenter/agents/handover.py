@@ -58,7 +58,9 @@ class Staff(Protocol):
     settings: AgentSettings
     clock: Clock
 
-    async def next_agent(self, takeover_id: int, tried: set[str]) -> str | None: ...
+    async def next_agent(
+        self, takeover_id: int, tried: set[str], handler: str = ""
+    ) -> str | None: ...
 
     async def changed(
         self, takeover_id: int | None, *agents: str, kind: str = "takeover"
@@ -102,7 +104,7 @@ class Handover:
             )
             tried: set[str] = set()
             for _ in range(self.settings.max_agents):
-                login = await self.desk.next_agent(self.takeover_id, tried)
+                login = await self.desk.next_agent(self.takeover_id, tried, self.case.handler)
                 if login is None:
                     break
                 tried.add(login)

@@ -41,6 +41,13 @@ class AgentView:
     password_digest: str = field(repr=False)
 
 
+def is_handler(agent: AgentView, handler: str) -> bool:
+    """Whether ``agent`` is the case's handler (办案人), by name or login: 003 keeps the
+    person who calls an applicant back apart from the one who handled the case."""
+    handler = handler.strip()
+    return bool(handler) and handler in (agent.name.strip(), agent.login)
+
+
 def _view(a: Agent) -> AgentView:
     return AgentView(
         login=a.login,

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import statistics
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from callcenter.calls.config import CallConfig
 from callcenter.calls.line import RESYNC, AriLine
+from callcenter.calls.prompts import media_for, render_cases
 from callcenter.calls.recording import SealedFile, WholeCallRecorder, seal
 from callcenter.calls.store import Ledger
 from callcenter.interview.answers import Answer
@@ -30,9 +33,10 @@ from callcenter.kernel.clock import Clock
 from callcenter.kernel.errors import AriError, PromptError, ScriptError
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.ari.router import EventRouter
-from callcenter.telephony.prompts.cache import PromptCache, media_uri
+from callcenter.telephony.prompts.cache import PromptCache
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -100,32 +104,40 @@ class CallDeps:
 async def render_prompts(
     deps: CallDeps, case: CaseInfo, script: Script | None = None
 ) -> dict[str, str]:
-    """Render every prompt a call of ``case`` may play, before dialling: no call waits for
-    TTS. Returns the media URI of each spoken text."""
+    """Render every prompt a call of ``case`` may play (for a call placed by hand; a
+    campaign renders when it starts, see ``calls.prompts``). Returns the media URI of
+    each spoken text."""
     script = script or deps.script
-    fields = {**script.defaults, **case.prompt_fields()}
-    items: dict[str, str] = {}  # spoken text -> prompt id, first id wins
-    for prompt_id, template in script.prompts():
-        items.setdefault(template.format(**fields), prompt_id)
-    paths = await asyncio.to_thread(deps.prompts.render_many, list(items.items()))
-    return {t: media_uri(p) for t, p in zip(items, paths, strict=True)}
+    await asyncio.to_thread(render_cases, deps.prompts, [(script, case)])
+    return await asyncio.to_thread(media_for, deps.prompts, script, case)
 
 
 class OutboundCall:
     def __init__(
-        self, deps: CallDeps, case: CaseInfo, attempt_id: str, script: Script | None = None
+        self,
+        deps: CallDeps,
+        case: CaseInfo,
+        attempt_id: str,
+        script: Script | None = None,
+        media: Mapping[str, str] | None = None,
+        writer: Executor | None = None,
     ) -> None:
         self.c = deps
+        # the threads ledger writes run in (None: the loop's default ones)
+        self._writer = writer
         self.script = script or deps.script
         self.case = case
         self.attempt_id = attempt_id
-        self.media: dict[str, str] = {}
+        self.media: Mapping[str, str] = media or {}
         self._writes: asyncio.Task[None] | None = None
 
     async def run(self) -> CallResult:
+        """Dial and talk; PromptsNotReady (nothing dialled, nothing written) if the
+        call's prompts have not all been rendered."""
         c = self.c
-        self.media = await render_prompts(c, self.case, self.script)
-        await asyncio.to_thread(
+        if not self.media:
+            self.media = await asyncio.to_thread(media_for, c.prompts, self.script, self.case)
+        await self._write(
             c.ledger.start_attempt,
             self.attempt_id,
             self.case.case_id,
@@ -170,14 +182,19 @@ class OutboundCall:
         answered = await self._wait_for_answer(queue)
         if isinstance(answered, CallResult):
             return answered
-        await asyncio.to_thread(c.ledger.mark_answered, self.attempt_id, c.clock.now())
+        # queued like the answers: the greeting need not wait for the disk
+        answered_at = c.clock.now()
+        self._queue_write(
+            "the answer time",
+            lambda: self._write(c.ledger.mark_answered, self.attempt_id, answered_at),
+        )
         line = AriLine(
             c.ari,
             self.attempt_id,
             queue,
             self._media_for,
             spool_dir=c.config.spool_dir,
-            recordings_dir=c.config.recordings_dir.resolve(),
+            recordings_dir=_resolved(c.config.recordings_dir),
         )
         if c.handover is not None:
             line.handover = partial(self._hand_over, line)
@@ -256,21 +273,14 @@ class OutboundCall:
             return await self._finish(Outcome.FAILED, None, f"{limit} 秒内没有呼叫结果")
 
     async def _save_answer(self, answer: Answer) -> None:
-        """Queue the write and return, so the next question is not held up by the disk.
-
-        Writes stay in order (each waits for the one before) and the call waits for
-        all of them before it closes its ledger row.
-        """
-        previous = self._writes
+        """Queue the write and return, so the next question is not held up by the disk."""
 
         async def write() -> None:
-            if previous is not None:
-                await previous
-            await asyncio.to_thread(
+            await self._write(
                 self.c.ledger.save_answer,
                 self.attempt_id,
                 answer,
-                self.c.config.storage_root.resolve(),
+                _resolved(self.c.config.storage_root),
             )
             if answer.recording is not None:
                 sealed = await asyncio.to_thread(seal, answer.recording)
@@ -278,9 +288,30 @@ class OutboundCall:
             for hook in self.c.answer_hooks:
                 await hook(self.attempt_id, answer)
 
-        self._writes = asyncio.create_task(
-            write(), name=f"save-{self.attempt_id}-{answer.question_id}"
-        )
+        self._queue_write(f"the answer to {answer.question_id}", write)
+
+    def _queue_write(self, what: str, work: Callable[[], Awaitable[object]]) -> None:
+        """Run ``work`` after the writes queued before it, without waiting for it.
+
+        The call waits for all of them before it closes its ledger row; one that fails
+        is logged and the others still go in.
+        """
+        previous = self._writes
+
+        async def write() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            try:
+                await work()
+            except Exception:
+                log.exception("call %s: %s could not be written", self.attempt_id, what)
+
+        self._writes = asyncio.create_task(write(), name=f"write-{self.attempt_id}")
+
+    async def _write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)``, a ledger write, in the writer threads."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, partial(fn, *args, **kwargs))
 
     async def _hand_over(self, line: AriLine, request: HandoverRequest) -> HandoverResult:
         fired = asyncio.get_running_loop().time()
@@ -291,28 +322,24 @@ class OutboundCall:
 
     async def _flush_writes(self) -> None:
         if self._writes is not None:
-            try:
-                await asyncio.shield(self._writes)
-            except Exception:
-                log.exception("call %s: an answer could not be written", self.attempt_id)
+            await asyncio.shield(self._writes)  # never raises: failures are logged
 
     async def _seal(self, sealed: SealedFile, question_id: str | None) -> None:
-        await asyncio.to_thread(
-            partial(
-                self.c.ledger.seal_recording,
-                self.attempt_id,
-                sealed.path,
-                duration=sealed.duration,
-                sha256=sealed.sha256,
-                question_id=question_id,
-                storage_root=self.c.config.storage_root.resolve(),
-            )
+        await self._write(
+            self.c.ledger.seal_recording,
+            self.attempt_id,
+            sealed.path,
+            duration=sealed.duration,
+            sha256=sealed.sha256,
+            question_id=question_id,
+            storage_root=_resolved(self.c.config.storage_root),
         )
 
     async def _finish(self, outcome: Outcome, cause: int | None, note: str = "") -> CallResult:
+        await self._flush_writes()  # the row is closed after everything else is in
         # shielded: a cancelled controller must still close the ledger row it opened
         await asyncio.shield(
-            asyncio.to_thread(
+            self._write(
                 self.c.ledger.finish_attempt,
                 self.attempt_id,
                 outcome,
@@ -323,6 +350,13 @@ class OutboundCall:
         )
         log.info("call %s (case %s): %s %s", self.attempt_id, self.case.case_id, outcome, note)
         return CallResult(self.attempt_id, self.case.case_id, outcome, note, cause)
+
+
+@functools.cache
+def _resolved(path: Path) -> Path:
+    """``path`` resolved once per process: every call and answer would otherwise walk
+    it again with a system call per component."""
+    return path.resolve()
 
 
 def _latencies(keys: list[float], prompts: list[float]) -> list[float]:

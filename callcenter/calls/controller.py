@@ -19,12 +19,15 @@ from concurrent.futures import ThreadPoolExecutor
 from callcenter.calls.call import CallDeps, CallResult, OutboundCall, render_prompts
 from callcenter.calls.leases import Leases
 from callcenter.calls.line import RESYNC
+from callcenter.calls.prompts import media_for
 from callcenter.calls.slots import LocalSlots, Slots
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.errors import AriError, AriNotFound, LedgerError
 
 log = logging.getLogger(__name__)
+
+LEDGER_WRITERS = 4
 
 
 class Controller:
@@ -51,8 +54,15 @@ class Controller:
         self.leases = leases
         self._heartbeat: asyncio.Task[None] | None = None
         self.active: set[str] = set()
+        # calls closed in the ledger by ``interrupt``: what the ledger says of them
+        self.interrupted: dict[str, tuple[Outcome, str]] = {}
         self.resyncs = 0  # (re)connections of the events WebSocket so far
         self._events: asyncio.Task[None] | None = None
+        # Calls' ledger writes run in a few threads of their own: spread over dozens,
+        # their Python work would contend for the interpreter with the event loop and
+        # delay the prompts; the database takes one writer at a time anyway (SQLite)
+        # or gains little from more (PostgreSQL, commits in a few milliseconds).
+        self.writer = ThreadPoolExecutor(LEDGER_WRITERS, thread_name_prefix="ledger")
 
     async def __aenter__(self) -> Controller:
         # ledger writes, prompt rendering and file moves run in threads; the default
@@ -84,20 +94,44 @@ class Controller:
             self._events.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._events
+        self.writer.shutdown(wait=False)
 
     async def call(
         self, case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None
     ) -> CallResult:
+        """Render the case's prompts if need be, then ``place`` the call: for a call
+        placed by hand. Campaigns render ahead and ``place`` only."""
+        await self.render_prompts(case, script_id)
+        return await self.place(case, attempt_id, script_id)
+
+    async def place(
+        self, case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None
+    ) -> CallResult:
         """Place one call (with the script named ``script_id``, the default one for None)
-        when a slot is free and return how it ended."""
+        when a slot is free and return how it ended.
+
+        Its prompts must be rendered already: if one is missing, ``PromptsNotReady`` is
+        raised before a slot is taken or anything is written or dialled.
+        """
         attempt_id = attempt_id or str(uuid.uuid4())
         script = self.deps.script_for(script_id)
+        media = await asyncio.to_thread(media_for, self.deps.prompts, script, case)
         async with self.slots.hold(attempt_id):
             self.active.add(attempt_id)
             try:
-                return await OutboundCall(self.deps, case, attempt_id, script).run()
+                call = OutboundCall(self.deps, case, attempt_id, script, media, self.writer)
+                result = await call.run()
             finally:
                 self.active.discard(attempt_id)
+        if (closed := self.interrupted.pop(attempt_id, None)) is not None:
+            # the ledger's first finish counts: report that one, not the call's own
+            result.outcome, result.note = closed
+        return result
+
+    async def check_prompts(self, case: CaseInfo, script_id: str | None = None) -> None:
+        """PromptsNotReady unless every prompt of the case's call is rendered."""
+        script = self.deps.script_for(script_id)
+        await asyncio.to_thread(media_for, self.deps.prompts, script, case)
 
     async def render_prompts(self, case: CaseInfo, script_id: str | None = None) -> None:
         """Render a case's prompts ahead of its call (a campaign does it when queuing)."""
@@ -138,6 +172,32 @@ class Controller:
                 closed += 1
         if closed:
             log.warning("closed %d call attempts left open by an earlier run", closed)
+        return closed
+
+    async def interrupt(self, note: str) -> list[str]:
+        """Close every call in progress as interrupted (its Asterisk is lost) and make
+        each stop waiting for events that will not come; return the attempts closed.
+
+        The ledger's conditional finish decides between this and the call's own end,
+        so an attempt is closed once whichever comes first.
+        """
+        closed: list[str] = []
+        for attempt_id in list(self.active):
+            try:
+                view = await asyncio.to_thread(self.ledger.attempt, attempt_id)
+            except LedgerError:
+                continue  # not written yet: its dial fails on the unreachable ARI
+            outcome = Outcome.PARTIAL if view.answered_at else Outcome.FAILED
+            if await asyncio.to_thread(
+                self.ledger.finish_attempt, attempt_id, outcome, None, self.clock.now(), note
+            ):
+                self.interrupted[attempt_id] = (outcome, note)
+                closed.append(attempt_id)
+            queue = self.router.queue_for(attempt_id)
+            if queue is not None:
+                queue.put_nowait({"type": RESYNC, "channel_ids": set()})
+        if closed:
+            log.warning("closed %d calls as interrupted: %s", len(closed), note)
         return closed
 
     async def wait_gone(self, channel_id: str, timeout: float = 5.0) -> bool:

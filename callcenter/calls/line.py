@@ -85,6 +85,8 @@ class AriLine:
                     self._recording_done.set()
             elif kind == RESYNC:
                 await self._resync(event)
+                if self.channel_id not in event.get("channel_ids", set()):
+                    return  # Asterisk has no such channel: no event of it will come
             if kind in HANGUP_EVENTS and event.get("channel", {}).get("id") == self.channel_id:
                 if kind == "ChannelDestroyed":
                     self.hangup_cause = event.get("cause")
@@ -145,6 +147,9 @@ class AriLine:
                 await self._first(self.key_seen, self.hung_up)
         except TimeoutError:
             return None
+        # also when the hang-up came with it: the # ending a typed number, then gone
+        if not self.keys.empty():
+            return self.keys.get_nowait()
         self._check()
         return self.keys.get_nowait()
 

@@ -26,7 +26,7 @@ from callcenter.interview.outcome import Outcome
 from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.errors import LedgerError
 from callcenter.kernel.errors import LedgerUnavailable as LedgerUnavailable  # re-exported
-from callcenter.kernel.transaction import transaction
+from callcenter.kernel.transaction import retry_when_busy, transaction
 from callcenter.kernel.upsert import changed, insert
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ class Ledger:
 
     # -- call attempts ---------------------------------------------------------------
 
+    @retry_when_busy
     def start_attempt(
         self,
         attempt_id: str,
@@ -119,11 +120,17 @@ class Ledger:
         already recorded."""
         _require_aware(started_at, "started_at")
         with self._transaction("start_attempt") as s:
-            if s.get(Case, case_id) is None:
+            # one light query for both (no ORM objects: this runs for every call)
+            known, previous = s.execute(
+                select(
+                    select(Case.id).where(Case.id == case_id).exists(),
+                    select(func.count())
+                    .where(CallAttempt.case_id == case_id)
+                    .scalar_subquery(),
+                )
+            ).one()
+            if not known:
                 raise LedgerError(f"unknown case id {case_id}")
-            previous = s.execute(
-                select(func.count()).where(CallAttempt.case_id == case_id)
-            ).scalar_one()
             stmt = insert(s, CallAttempt).values(
                 id=attempt_id,
                 case_id=case_id,
@@ -145,6 +152,7 @@ class Ledger:
                 )
             return False
 
+    @retry_when_busy
     def mark_answered(self, attempt_id: str, at: datetime) -> None:
         """Note when the callee picked up; the first time given is kept."""
         _require_aware(at, "at")
@@ -157,6 +165,7 @@ class Ledger:
             if not changed(s, stmt):
                 _require_attempt(s, attempt_id)
 
+    @retry_when_busy
     def save_answer(
         self,
         attempt_id: str,
@@ -196,6 +205,7 @@ class Ledger:
                 )
             )
 
+    @retry_when_busy
     def seal_recording(
         self,
         attempt_id: str,
@@ -250,6 +260,7 @@ class Ledger:
             row = s.get(Recording, recording_id)
             return None if row is None else recording_view(row)
 
+    @retry_when_busy
     def finish_attempt(
         self,
         attempt_id: str,
@@ -270,7 +281,8 @@ class Ledger:
                 .values(outcome=outcome.value, hangup_cause=cause, ended_at=ended_at, note=note)
             )
             if changed(s, stmt):
-                log.info("attempt %s finished: %s (cause %s)", attempt_id, outcome.value, cause)
+                # the controller logs the call's end with its case: once is enough
+                log.debug("attempt %s finished: %s (cause %s)", attempt_id, outcome.value, cause)
                 return True
             _require_attempt(s, attempt_id)
             log.debug("attempt %s was already finished; %s ignored", attempt_id, outcome.value)
@@ -318,16 +330,22 @@ def _unit_id(s: Session, name: str) -> int:
 
 
 def _require_attempt(s: Session, attempt_id: str) -> None:
-    if s.get(CallAttempt, attempt_id) is None:
+    # a plain query, not Session.get: loading the whole row as an object costs more
+    # than the write it guards, on every answer of every call
+    found = s.execute(select(CallAttempt.id).where(CallAttempt.id == attempt_id)).first()
+    if found is None:
         raise LedgerError(f"unknown call attempt {attempt_id!r}")
 
 
 def _stored_path(path: Path, storage_root: Path | None) -> str:
     """``path`` relative to ``storage_root`` when it lies under it, else as given."""
     if storage_root is not None and path.is_absolute():
-        for candidate, root in ((path, storage_root), (path.resolve(), storage_root.resolve())):
-            if candidate.is_relative_to(root):
-                return candidate.relative_to(root).as_posix()
+        if path.is_relative_to(storage_root):
+            return path.relative_to(storage_root).as_posix()
+        # only when the plain paths differ: resolving costs a system call per component
+        resolved, root = path.resolve(), storage_root.resolve()
+        if resolved.is_relative_to(root):
+            return resolved.relative_to(root).as_posix()
     return path.as_posix()
 
 

@@ -24,6 +24,7 @@ import chinese_calendar
 from callcenter.campaign.config import CampaignSettings
 from callcenter.campaign.holidays import HolidayFiles
 from callcenter.kernel.errors import CalendarError, ConfigError
+from callcenter.profiles.cycles import CallDays
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 # how far ahead to look for the next allowed moment before calling the calendar broken
@@ -145,7 +146,11 @@ class CallingCalendar:
         self.workdays = workdays
 
     @classmethod
-    def from_settings(cls, settings: CampaignSettings) -> CallingCalendar:
+    def from_settings(
+        cls, settings: CampaignSettings, call_days: tuple[int, int] | None = None
+    ) -> CallingCalendar:
+        """``call_days``: the first and last day of each month calls may be placed on
+        (a profile's, 信阳: 1st to 10th); None: every working day."""
         try:
             tz = ZoneInfo(settings.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -160,6 +165,8 @@ class CallingCalendar:
                 HolidayFiles(settings.calendar_files),
             )
         )
+        if call_days is not None:
+            workdays = CallDays(workdays, *call_days)
         return cls(parse_windows(settings.windows), tz, workdays)
 
     def local(self, at: datetime) -> datetime:

@@ -19,7 +19,7 @@ from callcenter.campaign.runtime import process_app_name
 from callcenter.campaign.service import Plan
 from callcenter.campaign.status import CampaignStatus, campaign_status
 from callcenter.campaign.store import CampaignStore, SampleRow
-from callcenter.campaign.tasks import DISPATCH
+from callcenter.campaign.tasks import DISPATCH, RENDER_PROMPTS
 from callcenter.cases.phones import PhoneError, normalise
 from callcenter.kernel.errors import CampaignError
 from callcenter.web.masking import mask_phone
@@ -32,6 +32,7 @@ REASONS = {
     "complaint": "投诉件100%",
     "unit_quota": "单位月度最低数",
     "bureau_quota": "全局月度最低数",
+    "all": "全部回访（100%）",
 }
 KINDS = {"bureau": "局", "window": "窗口", "station": "所"}
 MonthOption = Annotated[str | None, typer.Option(help="calling month YYYY-MM (default: latest)")]
@@ -41,7 +42,15 @@ MonthOption = Annotated[str | None, typer.Option(help="calling month YYYY-MM (de
 def plan(
     ctx: typer.Context,
     month: Annotated[
-        str | None, typer.Option(help="calling month YYYY-MM; covers the month before it")
+        str | None,
+        typer.Option(
+            help="calling month YYYY-MM (covers the profile's cycle before it), or calling "
+            "day YYYY-MM-DD of a profile called every working day"
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(help="profile (profiles/<id>.yaml) whose rules to plan by; default: setting"),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="seed of the draw, to reproduce one")] = None,
     redraw: Annotated[bool, typer.Option(help="draw again a plan not started yet")] = False,
@@ -56,7 +65,7 @@ def plan(
 ) -> None:
     """Draw (or show) the month's sample and quotas; nothing is dialled."""
     with ctx.obj.open_ledger() as ledger:
-        service = ctx.obj.campaign_service(ledger)
+        service = ctx.obj.campaign_service(ledger, profile)
         result = service.plan(month, seed=seed, redraw=redraw)
         rows = CampaignStore(ledger.sessions).sample(result.campaign.month)
     Console().print(plan_view(result, rows, show, full_numbers))
@@ -98,6 +107,8 @@ def plan_view(p: Plan, rows: list[SampleRow], show: int, full_numbers: bool = Fa
         f"campaign {c.month} ({c.state}): cases completed {c.period_start} – {c.period_end} "
         f"(exclusive); seed {c.seed}; {'drawn now' if p.created else 'drawn ' + str(c.created_at)}"
     )
+    if "profile" in s:
+        head += f"; profile {s['profile']} (sampling: {s.get('rules', {}).get('sampling')})"
     units = Table(title="回访数量要求（每月最低）")
     for col in ("单位", "类型", "最低要求", "可抽取", "投诉件", "抽中", "缺口"):
         units.add_column(
@@ -150,6 +161,8 @@ def run(
         service = ctx.obj.campaign_service(ledger)
         view = service.start(month)
         warnings = service.calendar_warnings(view.month)
+    # prompts first: a dial task whose prompts are not ready yet is held back
+    celery.send_task(RENDER_PROMPTS, args=[None, None])
     celery.send_task(DISPATCH)
     typer.echo(f"campaign {view.month} running")
     _warn(warnings)

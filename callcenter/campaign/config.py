@@ -36,6 +36,12 @@ class CampaignSettings(BaseModel):
     max_concurrent_per_trunk: int = Field(
         default=10, ge=1, description="calls up at once, all processes"
     )
+    queue_ahead: int | None = Field(
+        default=None,
+        ge=0,
+        description="dial jobs queued beyond the limit, each waiting to take the next free "
+        "slot at once; default a tenth of the limit",
+    )
     slot_wait_seconds: float = Field(
         default=60, gt=0, description="how long a dial task waits for a slot"
     )
@@ -46,6 +52,18 @@ class CampaignSettings(BaseModel):
         default=300, gt=0, description="a queued dial job nobody picked up is sent again after this"
     )
     dispatch_interval_seconds: float = Field(default=30, gt=0, description="beat's dispatch period")
+    prompt_wait_seconds: float = Field(
+        default=10, gt=0, description="a job whose prompts are not rendered yet is retried after"
+    )
+    render_workers: int = Field(
+        default=2, ge=1, description="speech synthesisers a worker process runs at once"
+    )
+
+    def ahead(self) -> int:
+        """How many dial jobs wait for a slot beside the calls up (``queue_ahead``)."""
+        if self.queue_ahead is not None:
+            return self.queue_ahead
+        return self.max_concurrent_per_trunk // 10
 
     # -- when to call ------------------------------------------------------------------
     timezone: str = "Asia/Shanghai"

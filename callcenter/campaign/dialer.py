@@ -21,12 +21,14 @@ from typing import Protocol
 
 from callcenter.calls.call import CallResult
 from callcenter.calls.controller import Controller
+from callcenter.calls.prompts import PromptsNotReady
 from callcenter.calls.slots import Slots, SlotTimeout
 from callcenter.calls.store import Ledger, LedgerUnavailable
 from callcenter.campaign.calendar import CallingCalendar
 from callcenter.campaign.config import CampaignSettings
 from callcenter.campaign.jobs import Job
 from callcenter.campaign.policy import JobResult, RetryPolicy, decide
+from callcenter.campaign.routing import Route
 from callcenter.campaign.store import CampaignStore
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.outcome import Outcome
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 Enqueue = Callable[[int, str], None]
 # renders a case's prompts (for the script named, None: the default) ahead of its call
 Prerender = Callable[[CaseInfo, str | None], Awaitable[None]]
+# asks for the prompts of these cases (for the script named) to be rendered, elsewhere
+RequestRender = Callable[[list[int], str | None], None]
 # returns once Asterisk has destroyed a channel
 ChannelGone = Callable[[str], Awaitable[None]]
 # told when a job has ended, with how, and the key of its last attempt (re-visits report
@@ -55,7 +59,9 @@ class Caller(Protocol):
 
     async def recover(self) -> int: ...
 
-    async def call(
+    async def check_prompts(self, case: CaseInfo, script_id: str | None = None) -> None: ...
+
+    async def place(
         self, case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None
     ) -> CallResult: ...
 
@@ -69,10 +75,11 @@ class DialRules:
     policy: RetryPolicy
 
     @classmethod
-    def from_settings(cls, settings: CampaignSettings) -> DialRules:
-        return cls(
-            settings, CallingCalendar.from_settings(settings), RetryPolicy.from_settings(settings)
-        )
+    def from_settings(
+        cls, settings: CampaignSettings, call_days: tuple[int, int] | None = None
+    ) -> DialRules:
+        calendar = CallingCalendar.from_settings(settings, call_days)
+        return cls(settings, calendar, RetryPolicy.from_settings(settings))
 
 
 def channel_gone_with(controller: Controller) -> ChannelGone:
@@ -121,9 +128,11 @@ class Dialer:
         clock: Clock,
         enqueue: Enqueue,
         prerender: Prerender | None = None,
+        render: RequestRender | None = None,
         channel_gone: ChannelGone | None = None,
         on_done: JobDone | None = None,
         feed: Feed | None = None,
+        route: Route | None = None,
     ) -> None:
         self.store = store
         self.ledger = ledger
@@ -135,16 +144,26 @@ class Dialer:
         self.clock = clock
         self.enqueue = enqueue
         self.prerender = prerender
+        self.render = render
         self.channel_gone = channel_gone
         self.on_done = on_done
         self.feed = feed
+        self.route = route
 
     # -- dispatch --------------------------------------------------------------------
 
-    async def dispatch(self) -> DispatchReport:
+    async def dispatch(self, quick: bool = False) -> DispatchReport:
+        """Queue due jobs for the free slots; unless ``quick`` (after each call, when only
+        slots have come free), first take back what dead processes left."""
         report = DispatchReport()
-        report.recovered_calls = await self.controller.recover()
         now = self.clock.now()
+        if not quick:
+            await self._housekeeping(report, now)
+            now = self.clock.now()  # what was just added is due by now
+        return await self._fill(report, now)
+
+    async def _housekeeping(self, report: DispatchReport, now: datetime) -> None:
+        report.recovered_calls = await self.controller.recover()
         for job in await asyncio.to_thread(self.store.orphaned_jobs, now):
             if await self._settle(job):
                 report.settled_orphans += 1
@@ -153,7 +172,7 @@ class Dialer:
         for job_id, key in stale:
             log.warning("job %s (%s) was queued but never taken; sending it again", job_id, key)
             # a broker publish blocks: keep it off the loop the calls run on
-            await asyncio.to_thread(self.enqueue, job_id, key)
+            await self._send(job_id, key)
         report.resent = len(stale)
         for campaign_id in await asyncio.to_thread(self.store.running_campaign_ids):
             if await asyncio.to_thread(self.store.finish_if_done, campaign_id, now):
@@ -163,7 +182,8 @@ class Dialer:
                 report.fed = await self.feed()
             except CallcenterError as exc:
                 log.error("jobs from elsewhere not added this time: %s", exc)
-            now = self.clock.now()  # what was just added is due by now
+
+    async def _fill(self, report: DispatchReport, now: datetime) -> DispatchReport:
         try:
             report.blocked, report.next_allowed = self._closed(now)
         except CalendarError as exc:
@@ -172,25 +192,48 @@ class Dialer:
         if report.blocked is not None:
             return report
         busy = await asyncio.to_thread(self.store.busy_jobs)
-        free = self.settings.max_concurrent_per_trunk - max(busy, await self.slots.in_use())
+        # a few jobs queued beyond the limit wait for a slot in their dial task, so a
+        # slot that comes free is taken at once rather than after a dispatch round
+        limit = self.settings.max_concurrent_per_trunk
+        free = limit + self.settings.ahead() - max(busy, await self.slots.in_use())
+        servers: list[str] | None = None
+        if self.route is not None:
+            # each server has its own room, its trunk a shared one, a down server none
+            servers = await self.route.plan()
+            free = len(servers)
         if free <= 0:
             return report
         # a few more than free, in case some are held back by a unit's daily cap
         due = await asyncio.to_thread(self.store.due_jobs, now, free * 3)
         load = await asyncio.to_thread(self.store.unit_load, *self.calendar.day_bounds(now))
         caps = await asyncio.to_thread(self._unit_caps)
+        chosen: list[Job] = []
         for job in due:
-            if report.queued >= free:
+            if len(chosen) >= free:
                 break
             cap = caps.get(job.unit_id, self.settings.unit_daily_cap)
             if cap is not None and load[job.unit_id] >= cap:
                 report.capped += 1
                 continue
-            if await asyncio.to_thread(self.store.mark_queued, job.id, job.attempt_key, now):
-                load[job.unit_id] += 1
-                await asyncio.to_thread(self.enqueue, job.id, job.attempt_key)
-                report.queued += 1
+            load[job.unit_id] += 1
+            chosen.append(job)
+        # one transaction and one trip to the broker's thread for them all: dispatches
+        # run one at a time, after every call, so their length paces the calls
+        queued = await asyncio.to_thread(self.store.mark_queued_many, chosen, now)
+        if self.route is None:
+            await asyncio.to_thread(lambda: [self.enqueue(j.id, j.attempt_key) for j in queued])
+        else:
+            for i, job in enumerate(queued):
+                await self._send(job.id, job.attempt_key, servers[i] if servers else None)
+        report.queued = len(queued)
         return report
+
+    async def _send(self, job_id: int, key: str, server: str | None = None) -> None:
+        if self.route is not None:
+            await self.route.send(job_id, key, server)
+        else:
+            # a broker publish blocks: keep it off the loop the calls run on
+            await asyncio.to_thread(self.enqueue, job_id, key)
 
     def _unit_caps(self) -> dict[int, int]:
         named = self.settings.unit_daily_caps
@@ -204,6 +247,8 @@ class Dialer:
     async def dial(self, job_id: int, key: str) -> DialReport:
         now = self.clock.now()
         job = await asyncio.to_thread(self.store.claim, job_id, key, self.controller.owner, now)
+        if self.route is not None:
+            await self.route.done(key)  # taken, or never to be: no longer on its way
         if job is None:
             log.info("dial %s: job %s is not waiting for this attempt; nothing to do", key, job_id)
             return DialReport(job_id, key, "not-claimed")
@@ -226,16 +271,28 @@ class Dialer:
             return DialReport(job.id, job.attempt_key, "skipped", result=JobResult.SKIPPED)
         if (released := await self._release_if_closed(job)) is not None:
             return released
+        if self.route is not None and (down := self.route.unavailable()) is not None:
+            # back in line: the dispatcher sends it to a server that answers
+            due = self.clock.now() + timedelta(seconds=self.route.retry_seconds)
+            return await self._release(job, due, down)
         case = await asyncio.to_thread(self.ledger.case_info, job.case_id)
         if self.prerender is not None:
-            # rendered before taking a slot, so no slot waits for speech synthesis
             await self.prerender(case, job.script)
+        try:
+            await self.controller.check_prompts(case, job.script)
+        except PromptsNotReady as exc:
+            # speech is synthesised off the call path: ask for it and try again later,
+            # without taking a slot meanwhile
+            if self.render is not None:
+                await asyncio.to_thread(self.render, [job.case_id], job.script)
+            due = self.clock.now() + timedelta(seconds=self.settings.prompt_wait_seconds)
+            return await self._release(job, due, str(exc))
         try:
             async with self.slots.hold(job.attempt_key, timeout=self.settings.slot_wait_seconds):
                 # the wait may have outlasted the window
                 if (released := await self._release_if_closed(job)) is not None:
                     return released
-                result = await self.controller.call(
+                result = await self.controller.place(
                     case, attempt_id=job.attempt_key, script_id=job.script
                 )
                 if self.channel_gone is not None:

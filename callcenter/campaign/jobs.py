@@ -107,6 +107,23 @@ class JobQueue:
             )
             return changed(s, stmt)
 
+    def mark_queued_many(self, jobs: list[Job], now: datetime) -> list[Job]:
+        """``mark_queued`` for several jobs in one transaction; those queued, in order."""
+        if not jobs:
+            return []
+        with transaction(self._sessions, "dial_jobs.queue") as s:
+            stmt = (
+                update(DialJob)
+                .where(
+                    DialJob.attempt_key.in_([j.attempt_key for j in jobs]),
+                    DialJob.state == "pending",
+                )
+                .values(state="queued", queued_at=now, updated_at=now)
+                .returning(DialJob.attempt_key)
+            )
+            done = set(s.execute(stmt).scalars())
+        return [j for j in jobs if j.attempt_key in done]
+
     def stale_queued(self, older_than: datetime, now: datetime) -> list[tuple[int, str]]:
         """Queued jobs no worker has taken since ``older_than``: their message may be lost
         with a dead worker. Their clock restarts; the caller sends them again."""
@@ -229,6 +246,19 @@ class JobQueue:
                 .values(state="finished", finished_at=now)
             )
             return changed(s, stmt)
+
+    def cases_to_call(self, campaign_id: int | None = None) -> list[tuple[int, str | None]]:
+        """(case id, script) of every job not done yet, of one campaign or of the
+        running ones: what their prompts are rendered for ahead of the calls."""
+        with transaction(self._sessions, "dial_jobs.cases_to_call") as s:
+            stmt = select(DialJob.case_id, DialJob.script).where(DialJob.state != "done")
+            if campaign_id is None:
+                stmt = stmt.join(Campaign, Campaign.id == DialJob.campaign_id).where(
+                    Campaign.state == "running"
+                )
+            else:
+                stmt = stmt.where(DialJob.campaign_id == campaign_id)
+            return [(case_id, script) for case_id, script in s.execute(stmt.distinct())]
 
     def running_campaign_ids(self) -> list[int]:
         with transaction(self._sessions, "campaign.running") as s:

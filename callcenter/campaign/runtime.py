@@ -21,9 +21,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TypeVar
 
+from callcenter.calls.slots import Slots
 from callcenter.campaign.config import CampaignSettings
 from callcenter.campaign.dialer import Dialer
-from callcenter.campaign.pacing import DispatchGate, RedisSlots
+from callcenter.campaign.pacing import DispatchGate
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -44,7 +45,7 @@ def redis_url(settings: CampaignSettings) -> str:
 class Parts:
     dialer: Dialer
     gate: DispatchGate
-    slots: RedisSlots
+    slots: Slots
 
 
 # opens the parts on the runtime's loop; what it enters on the stack is closed on stop

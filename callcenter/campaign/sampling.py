@@ -183,3 +183,38 @@ def draw_sample(
         candidates=len(ordered),
         excluded=dict(excluded),
     )
+
+
+def take_all(
+    candidates: Iterable[Candidate],
+    seed: int,
+    do_not_call: frozenset[str] | set[str] = frozenset(),
+) -> Sample:
+    """Every candidate (100 %, 001 and 004): no draw and no quota. The do-not-call list
+    still holds, and an applicant with several cases in the cycle is called once."""
+    ordered = sorted(candidates, key=lambda c: c.case_no)
+    excluded: Counter[str] = Counter()
+    drawn: list[Drawn] = []
+    phones: set[str] = set()
+    kinds: dict[str, str] = {}
+    chosen: Counter[str] = Counter()
+    eligible: Counter[str] = Counter()
+    complaints: Counter[str] = Counter()
+    for c in ordered:
+        kinds.setdefault(c.unit, c.unit_kind)
+        if c.phone in do_not_call:
+            excluded["do_not_call"] += 1
+            continue
+        eligible[c.unit] += 1
+        complaints[c.unit] += c.is_complaint
+        if c.phone in phones:
+            excluded["same_applicant"] += 1
+            continue
+        phones.add(c.phone)
+        drawn.append(Drawn(c.case_id, "all", len(drawn) + 1))
+        chosen[c.unit] += 1
+    units = [
+        UnitQuota(u, kinds[u], eligible[u], eligible[u], complaints[u], chosen[u])
+        for u in sorted(kinds)
+    ]
+    return Sample(seed, drawn, units, 0, len(ordered), dict(excluded))

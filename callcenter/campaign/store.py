@@ -90,9 +90,10 @@ class CampaignStore(JobQueue):
         summary: dict[str, Any],
         planned: Sequence[Planned],
         due_at: datetime,
+        script: str | None = None,
     ) -> int:
-        """Store a plan and one pending dial job per drawn case; CampaignError if the
-        month already has one."""
+        """Store a plan and one pending dial job per drawn case (called with ``script``,
+        None: the controller's default); CampaignError if the month already has one."""
         with transaction(self._sessions, "campaign.create") as s:
             stmt = insert(s, Campaign).values(
                 kind="followup",
@@ -141,6 +142,7 @@ class CampaignStore(JobQueue):
                             "attempts": 0,
                             "partials": 0,
                             "updated_at": self._clock.now(),
+                            "script": script,
                         }
                         for p in planned
                     ],

@@ -26,8 +26,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from callcenter.kernel.orm import Base, UTCDateTime, one_of, utcnow
 
 CAMPAIGN_STATES = ("planned", "running", "paused", "finished")
-# why a case is in the sample: 投诉件100%回访 / 单位月度最低回访数 / 全局月度最低回访数
-SAMPLE_REASONS = ("complaint", "unit_quota", "bureau_quota")
+# why a case is in the sample: 投诉件100%回访 / 单位月度最低回访数 / 全局月度最低回访数 /
+# 全部回访 (a profile that calls every case: 信阳, 许昌, 烟台)
+SAMPLE_REASONS = ("complaint", "unit_quota", "bureau_quota", "all")
 JOB_STATES = ("pending", "queued", "dialling", "done")
 # how a finished job ended, as its 台账 would summarise it
 JOB_RESULTS = ("completed", "refused", "partial", "unreached", "skipped")
@@ -48,7 +49,8 @@ class Campaign(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default="followup", server_default="followup")
-    month: Mapped[str] = mapped_column(String(7))  # calling month, YYYY-MM
+    # calling month, YYYY-MM; or calling day, YYYY-MM-DD, of a profile called daily (烟台)
+    month: Mapped[str] = mapped_column(String(10))
     key: Mapped[str] = mapped_column(String(16), unique=True)  # prefix of attempt keys
     period_start: Mapped[date] = mapped_column(Date)  # cases completed on or after
     period_end: Mapped[date] = mapped_column(Date)  # and before this day

@@ -2,7 +2,9 @@
 
 - ``plan_month`` (beat, monthly): sample last month's cases for this month's calls;
 - ``dispatch`` (beat, every few seconds, and after every call): queue due jobs;
-- ``dial`` (one attempt of one job): place the call and record what the policy says.
+- ``dial`` (one attempt of one job): place the call and record what the policy says;
+- ``render_prompts`` (when a campaign starts, and for a call held back): synthesise the
+  prompts of the calls to come, so that dialling only plays files that exist.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from callcenter.campaign.config import CampaignSettings
 from callcenter.campaign.dialer import Enqueue
 from callcenter.campaign.runtime import CampaignRuntime
 from callcenter.kernel.errors import ConfigError
+from callcenter.profiles.model import Cycle
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -27,18 +30,32 @@ log = logging.getLogger(__name__)
 DIAL = "callcenter.campaign.dial"
 DISPATCH = "callcenter.campaign.dispatch"
 PLAN_MONTH = "callcenter.campaign.plan_month"
+RENDER_PROMPTS = "callcenter.campaign.render_prompts"
 
 
 # plans the coming month: (calling month, whether a new plan was made)
 PlanMonth = Callable[[], tuple[str, bool]]
+# renders the prompts of these cases (for the script named), or of every job to call
+# for None; returns the distinct texts
+RenderPrompts = Callable[[list[int] | None, str | None], int]
 
 
-def beat_schedule(settings: CampaignSettings) -> dict[str, dict[str, Any]]:
-    """Beat's entries: the monthly plan and the frequent dispatch."""
+def beat_schedule(
+    settings: CampaignSettings, cycle: Cycle | None = None
+) -> dict[str, dict[str, Any]]:
+    """Beat's entries: the monthly plan (or, for a profile called every working day, the
+    daily one at the profile's ``plan_time``) and the frequent dispatch. The daily entry
+    runs every day: the task itself skips days off and plans a day at most once."""
     try:
         hour, minute = (int(x) for x in settings.plan_time.split(":"))
     except ValueError:
         raise ConfigError(f"campaign.plan_time {settings.plan_time!r} is not HH:MM") from None
+    if cycle is not None and cycle.every == "working_day":
+        hour, minute = (int(x) for x in cycle.plan_time.split(":"))
+        return {
+            "plan-day": {"task": PLAN_MONTH, "schedule": crontab(minute=minute, hour=hour)},
+            "dispatch": {"task": DISPATCH, "schedule": settings.dispatch_interval_seconds},
+        }
     return {
         "plan-month": {
             "task": PLAN_MONTH,
@@ -56,10 +73,12 @@ class WorkerContext:
         app: Celery,
         make_runtime: Callable[[Enqueue], CampaignRuntime],
         plan_month: PlanMonth,
+        render_prompts: RenderPrompts | None = None,
     ) -> None:
         self.app = app
         self._make_runtime = make_runtime
         self.plan_month = plan_month
+        self.render_prompts = render_prompts
         self._runtime: CampaignRuntime | None = None
         self._lock = threading.Lock()
 
@@ -74,8 +93,11 @@ class WorkerContext:
     def send_dial(self, job_id: int, key: str) -> None:
         self.app.send_task(DIAL, args=[job_id, key])
 
-    def send_dispatch(self) -> None:
-        self.app.send_task(DISPATCH)
+    def send_dispatch(self, quick: bool = False) -> None:
+        self.app.send_task(DISPATCH, kwargs={"quick": quick} if quick else None)
+
+    def send_render(self, case_ids: list[int] | None, script: str | None = None) -> None:
+        self.app.send_task(RENDER_PROMPTS, args=[case_ids, script])
 
     def stop(self) -> None:
         with self._lock:
@@ -90,16 +112,27 @@ def register(app: Celery, context: WorkerContext) -> None:
     @app.task(name=DIAL, ignore_result=True, shared=False)
     def dial(job_id: int, key: str) -> dict[str, Any]:
         report = context.runtime().run(lambda p: p.dialer.dial(job_id, key))
-        # a slot may have come free: fill it now rather than at beat's next tick
-        context.send_dispatch()
+        # a slot may have come free: fill it now rather than at beat's next tick (the
+        # taking back of what dead processes left waits for that tick)
+        context.send_dispatch(quick=True)
         return {"status": report.status, "outcome": report.outcome, "result": report.result}
 
     @app.task(name=DISPATCH, ignore_result=True, shared=False)
-    def dispatch() -> int:
-        return context.runtime().run(lambda p: p.gate.run(p.dialer.dispatch))
+    def dispatch(quick: bool = False) -> int:
+        return context.runtime().run(
+            lambda p: p.gate.run(lambda: p.dialer.dispatch(quick=quick))
+        )
 
     @app.task(name=PLAN_MONTH, ignore_result=True, shared=False)
     def plan_month() -> dict[str, Any]:
         month, created = context.plan_month()
+        context.send_render(None)
         context.send_dispatch()
         return {"month": month, "created": created}
+
+    @app.task(name=RENDER_PROMPTS, ignore_result=True, shared=False)
+    def render_prompts(case_ids: list[int] | None, script: str | None = None) -> int:
+        if context.render_prompts is None:
+            log.warning("this worker renders no prompts; %s ignored", RENDER_PROMPTS)
+            return 0
+        return context.render_prompts(case_ids, script)

@@ -19,6 +19,7 @@ import typer
 from callcenter.cases import columns
 from callcenter.cases.importer import ImportReport, import_cases
 from callcenter.cases.store import CaseImport
+from callcenter.profiles.loader import profile_named
 from callcenter.web.masking import mask_phone
 
 SHOWN_REJECTS = 30
@@ -51,6 +52,13 @@ def import_file(
         bool, typer.Option(help="make cases already stored say what the file says")
     ] = False,
     strict: Annotated[bool, typer.Option(help="import nothing if any row is rejected")] = False,
+    form: Annotated[
+        str | None,
+        typer.Option(
+            help="the form of the file: 办结事项 (the business system's export) or 附表3 "
+            "(信阳's 涉企服务主体统计表); default: the profile's"
+        ),
+    ] = None,
 ) -> None:
     """Import completed cases; bad rows are listed by row number and left out.
 
@@ -65,6 +73,11 @@ def import_file(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--map") from None
     settings = ctx.obj.settings
+    if form is None:
+        form = profile_named(settings.profiles_dir, settings.profile).population.import_form
+    if form not in (*columns.FORMS, "办结事项"):
+        known = ", ".join(["办结事项", *columns.FORMS])
+        raise typer.BadParameter(f"{form!r} is not a form ({known})", param_hint="--form")
     with ctx.obj.open_ledger() as ledger:
         result = import_cases(
             file,
@@ -73,6 +86,7 @@ def import_file(
             mapping=fields,
             update=update,
             strict=strict,
+            form=columns.FORMS.get(form),
         )
     print_report(result)
     if report is not None:

@@ -34,9 +34,11 @@ bureau column, cases belong to the configured ``calling_unit``.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 # Each field's header names in tiers, the most specific first.
 FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -66,6 +68,7 @@ FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
     "completed_on": (("办结日期", "办结时间", "completed_on"), ("完成日期",), ("办结时限",)),
     "is_complaint": (("是否投诉", "is_complaint", "complaint"), ("投诉件", "投诉")),
+    "handler": (("办案人", "经办人", "承办人", "handler"),),
 }
 REQUIRED = ("case_no", "unit", "matter", "applicant_name", "phone", "completed_on")
 # how reports and messages name each field
@@ -81,6 +84,7 @@ LABELS = {
     "phone": "联系电话",
     "completed_on": "办结日期",
     "is_complaint": "是否投诉",
+    "handler": "办案人",
 }
 IGNORE = "-"  # ``--map 表头=-``: the column is read as no field
 
@@ -186,10 +190,54 @@ def match_headers(row: Sequence[object], mapping: dict[str, str] | None = None) 
     return match
 
 
-def missing(found: Iterable[str]) -> list[str]:
-    """Labels of the required fields not among ``found``."""
-    have = set(found)
+def missing(found: Iterable[str], form: ImportForm | None = None) -> list[str]:
+    """Labels of the required fields not among ``found`` (a form may derive some)."""
+    have = set(found) | ({"case_no"} if form is not None and form.derives_case_no else set())
     return [LABELS[f] for f in REQUIRED if f not in have]
+
+
+@dataclass(frozen=True)
+class ImportForm:
+    """A form a bureau reports its cases in, other than the business system's export:
+    which of its headers is which field (as ``--map`` gives them), and whether its
+    rows carry no case number, so one is derived from the row."""
+
+    name: str
+    mapping: dict[str, str]
+    derives_case_no: bool = False
+
+    def header_map(self) -> dict[str, str]:
+        return {_key(h): f for h, f in self.mapping.items()}
+
+
+# 001 附表3 市住建局涉企服务主体统计表: 姓名 is the member of staff who served the
+# enterprise (its handler), 企业联系人 the person called; rows have no case number.
+FORMS = {
+    "附表3": ImportForm(
+        "附表3",
+        {
+            "序号": IGNORE,
+            "单位": "unit",
+            "姓名": "handler",
+            "时间": "completed_on",
+            "地点": IGNORE,
+            "涉企事宜": "matter",
+            "工作完成情况": IGNORE,
+            "服务对象（企业）": "org",
+            "企业联系人": "applicant_name",
+            "企业联系人电话号码": "phone",
+            "备注": IGNORE,
+        },
+        derives_case_no=True,
+    ),
+}
+
+
+def derived_case_no(form: str, completed_on: date, *parts: str) -> str:
+    """A case number for a row of a form that has none: the same row gives the same
+    number, so importing the form again adds nothing twice."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+    return f"{form}-{completed_on:%Y%m%d}-{digest}"
 
 
 _KINDS = {

@@ -89,13 +89,15 @@ def import_cases(
     mapping: dict[str, str] | None = None,
     update: bool = False,
     strict: bool = False,
+    form: columns.ImportForm | None = None,
 ) -> ImportReport:
     """Check every row of ``path`` and store the good ones; the report lists the rest.
 
     ``mapping`` (``columns.parse_mapping``) says which header is which field; ``update``
-    makes stored cases say what their rows say; ``strict`` stores nothing if a row is bad.
+    makes stored cases say what their rows say; ``strict`` stores nothing if a row is bad;
+    ``form`` (``columns.FORMS``) reads a bureau's own form, 信阳's 附表3.
     """
-    parsed = parse_file(path, default_bureau, mapping)
+    parsed = parse_file(path, default_bureau, mapping, form)
     report = ImportReport(
         path=path,
         encoding=parsed.encoding,
@@ -116,11 +118,14 @@ def import_cases(
 
 
 def parse_file(
-    path: Path, default_bureau: str, mapping: dict[str, str] | None = None
+    path: Path,
+    default_bureau: str,
+    mapping: dict[str, str] | None = None,
+    form: columns.ImportForm | None = None,
 ) -> ParsedFile:
     """Read and check every row of ``path``; ImportFileError if it cannot be read at all."""
     rows, encoding = read_rows(path)
-    return _check_rows(path, encoding, rows, default_bureau, mapping or {})
+    return _check_rows(path, encoding, rows, default_bureau, mapping or {}, form)
 
 
 def read_rows(path: Path) -> tuple[Iterator[tuple[int, Sequence[object]]], str]:
@@ -138,18 +143,23 @@ def read_rows(path: Path) -> tuple[Iterator[tuple[int, Sequence[object]]], str]:
 
 
 def _find_header(
-    path: Path, rows: Iterator[tuple[int, Sequence[object]]], mapping: dict[str, str]
+    path: Path,
+    rows: Iterator[tuple[int, Sequence[object]]],
+    mapping: dict[str, str],
+    form: columns.ImportForm | None = None,
 ) -> columns.HeaderMatch:
-    """The first of the first rows that names every required field, read as its columns."""
+    """The first of the first rows that names every required field, read as its columns
+    (a form's headers first, then ``mapping``'s, which must all be in that row)."""
     best = columns.HeaderMatch()
+    merged = {**form.header_map(), **mapping} if form is not None else mapping
     for _ in range(_HEADER_SEARCH_ROWS):
         try:
             number, row = next(rows)
         except StopIteration:
             break
-        found = columns.match_headers(row, mapping)
+        found = columns.match_headers(row, merged)
         # a row naming a field twice is still the header row: refused, not skipped
-        if columns.missing([*found.columns, *found.conflicts]):
+        if columns.missing([*found.columns, *found.conflicts], form):
             if len(found.columns) > len(best.columns):
                 best = found
             continue
@@ -165,7 +175,7 @@ def _find_header(
     seen = ", ".join(columns.LABELS[f] for f in best.columns) or "none"
     raise ImportFileError(
         f"{path}: no header row names the required columns; missing "
-        f"{', '.join(columns.missing(best.columns))} (recognised: {seen})"
+        f"{', '.join(columns.missing(best.columns, form))} (recognised: {seen})"
     )
 
 
@@ -175,8 +185,9 @@ def _check_rows(
     rows: Iterator[tuple[int, Sequence[object]]],
     default_bureau: str,
     mapping: dict[str, str],
+    form: columns.ImportForm | None = None,
 ) -> ParsedFile:
-    found = _find_header(path, rows, mapping)
+    found = _find_header(path, rows, mapping, form)
     header = found.columns
     cases: list[CaseRow] = []
     rejected: list[Rejected] = []
@@ -185,8 +196,10 @@ def _check_rows(
     for number, row in rows:
         if all(c is None or str(c).strip() == "" for c in row):
             continue
+        if form is not None and all(_text(row, header, f) == "" for f in header):
+            continue  # a form's numbered rows left empty, its 说明 row
         count += 1
-        case, problems = _check_row(row, header, default_bureau)
+        case, problems = _check_row(row, header, default_bureau, form)
         if case is not None and case.case_no in first_row:
             problems.append(f"办件编号 {case.case_no} 与第{first_row[case.case_no]}行重复")
         if problems or case is None:
@@ -215,12 +228,16 @@ def _text(row: Sequence[object], header: dict[str, int], name: str) -> str:
 
 
 def _check_row(
-    row: Sequence[object], header: dict[str, int], default_bureau: str
+    row: Sequence[object],
+    header: dict[str, int],
+    default_bureau: str,
+    form: columns.ImportForm | None = None,
 ) -> tuple[CaseRow | None, list[str]]:
     problems: list[str] = []
+    derive = form is not None and form.derives_case_no and "case_no" not in header
     values = {f: _text(row, header, f) for f in ("case_no", "unit", "matter", "applicant_name")}
     for f, value in values.items():
-        if not value:
+        if not value and not (f == "case_no" and derive):
             problems.append(f"{columns.LABELS[f]}为空")
     phone = ""
     try:
@@ -249,13 +266,21 @@ def _check_row(
         problems.append(str(exc))
     values["bureau"] = _text(row, header, "bureau") or default_bureau
     values["org"] = _text(row, header, "org")
+    values["handler"] = _text(row, header, "handler")
+    if derive and form is not None and completed is not None:
+        values["case_no"] = columns.derived_case_no(
+            form.name, completed, values["unit"], values["org"], values["applicant_name"],
+            phone, values["matter"],
+        )  # fmt: skip
     for f, value in values.items():
         if _CONTROL.search(value):
             # PostgreSQL refuses NUL in text, and no name or matter holds such characters
             problems.append(f"{columns.LABELS[f]}含有控制字符")
     # the widths of the ledger's columns (cases.tables), checked here so that a long
     # value rejects its row instead of failing the whole import on PostgreSQL
-    for f, limit in (("case_no", 64), ("applicant_name", 100), ("unit", 100), ("bureau", 100)):
+    for f, limit in (
+        ("case_no", 64), ("applicant_name", 100), ("unit", 100), ("bureau", 100), ("handler", 100),
+    ):  # fmt: skip
         if len(values[f]) > limit:
             problems.append(f"{columns.LABELS[f]}超过{limit}个字")
     if problems or completed is None:
@@ -273,6 +298,7 @@ def _check_row(
             phone=phone,
             completed_on=completed,
             is_complaint=complaint,
+            handler=values["handler"],
         ),
         problems,
     )

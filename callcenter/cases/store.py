@@ -43,6 +43,7 @@ class CaseView:
     matter: str
     completed_on: date
     is_complaint: bool
+    handler: str = ""  # 办案人 / 经办人, empty when the export has none
 
     @property
     def applicant(self) -> str:
@@ -61,6 +62,7 @@ class CaseView:
             title=self.title,
             extra={"org": self.applicant_org} if self.applicant_org else {},
             case_no=self.case_no,
+            handler=self.handler,
         )
 
 
@@ -77,6 +79,7 @@ CASE_COLUMNS = (
     Case.matter,
     Case.completed_on,
     Case.is_complaint,
+    Case.handler,
 )
 
 
@@ -104,6 +107,7 @@ def case_view(case: Case) -> CaseView:
         matter=case.matter,
         completed_on=case.completed_on,
         is_complaint=case.is_complaint,
+        handler=case.handler,
     )
 
 
@@ -120,6 +124,7 @@ class CaseRow:
     phone: str
     completed_on: date
     is_complaint: bool
+    handler: str = ""
 
 
 # the fields of a case an import compares with the ledger, in CaseRow's names
@@ -132,6 +137,7 @@ COMPARED = (
     "phone",
     "completed_on",
     "is_complaint",
+    "handler",
 )
 _STORED = (
     Case.id,
@@ -144,6 +150,7 @@ _STORED = (
     Case.phone,
     Case.completed_on,
     Case.is_complaint,
+    Case.handler,
 )
 
 
@@ -294,4 +301,5 @@ def _values(r: CaseRow, unit_ids: dict[str, int]) -> dict[str, object]:
         "matter": r.matter,
         "completed_on": r.completed_on,
         "is_complaint": r.is_complaint,
+        "handler": r.handler,
     }

@@ -39,6 +39,8 @@ class Case(Base):
     matter: Mapped[str] = mapped_column(Text)
     completed_on: Mapped[date] = mapped_column(Date)
     is_complaint: Mapped[bool] = mapped_column(default=False)
+    # who handled the case (办案人 / 经办人), who must never call its applicant (003)
+    handler: Mapped[str] = mapped_column(String(100), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     unit: Mapped[Unit] = relationship()

@@ -13,11 +13,15 @@ from callcenter.agents import cli as agents
 from callcenter.calls import cli as calls
 from callcenter.campaign import cli as campaign
 from callcenter.cases import cli as importing
+from callcenter.cluster import cli as cluster
 from callcenter.container import Container
 from callcenter.entrypoints import demo, serve
 from callcenter.interview import cli as script
 from callcenter.kernel.errors import CallcenterError
 from callcenter.ledger import cli as ledger
+from callcenter.profiles import cli as profiles
+from callcenter.prompts import cli as prompts
+from callcenter.reports import cli as reports
 from callcenter.settings import load_settings
 from callcenter.telephony.sandbox import asterisk_cli as asterisk
 from callcenter.telephony.sandbox import cli as sandbox
@@ -42,6 +46,10 @@ app.command("import")(importing.import_file)
 app.add_typer(campaign.app, name="campaign")
 app.add_typer(transcription.app, name="transcription")
 app.add_typer(tickets.app, name="ticket")
+app.add_typer(reports.app, name="report")
+app.add_typer(prompts.app, name="prompts")
+app.add_typer(profiles.app, name="profile")
+app.command("status")(cluster.status)
 
 
 @app.callback()

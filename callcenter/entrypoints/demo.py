@@ -26,6 +26,9 @@ from callcenter.settings import Settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
 from callcenter.telephony.sandbox.cli import up
+from callcenter.transcription.engine import chosen_engine, load_transcriber
+from callcenter.transcription.inline import transcribe_now
+from callcenter.transcription.store import TranscriptStore
 
 
 def load_cases(ledger: Ledger, samples: list[SampleCase]) -> list[CaseInfo]:
@@ -72,13 +75,40 @@ async def run_calls(
             return list(await asyncio.gather(*(one(ctl, i) for i in infos)))
 
 
+def transcribe(
+    settings: Settings, ledger: Ledger, results: list[CallResult], console: Console
+) -> None:
+    """Transcribe every recorded answer of these calls, so the 台账 shows what was said."""
+    answers = [
+        (r.attempt_id, a.question_id) for r in results for a in r.answers if a.recording is not None
+    ]
+    if not answers:
+        return
+    t = settings.transcription
+    console.print(f"transcribing {len(answers)} recorded answers with {chosen_engine(t)} …")
+    states = transcribe_now(
+        TranscriptStore(ledger.sessions),
+        lambda: load_transcriber(t),
+        settings.storage_root,
+        answers,
+    )
+    for state in states:
+        if state.error:
+            console.print(f"[yellow]{state.attempt_id}/{state.question_id}: {state.error}")
+
+
 def demo(
     ctx: typer.Context,
     calls: Annotated[int, typer.Option(help="how many simulated applicants to call")] = 8,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="XLSX to write")] = None,
 ) -> None:
-    """Start the sandbox, call N simulated applicants at once, print the 台账, write the XLSX."""
+    """Start the sandbox, call N simulated applicants at once, transcribe what they said,
+    print the 台账, write the XLSX."""
     settings = ctx.obj.settings
+    # The answers are transcribed here once the calls end, so the demo needs neither
+    # Redis nor a transcription worker.
+    queued = settings.transcription.model_copy(update={"enabled": False})
+    settings = settings.model_copy(update={"transcription": queued})
     # a log or a pipe has no width of its own: give the 台账 room to be read
     console = Console(width=None if sys.stdout.isatty() else 160)
     console.print(up(settings))
@@ -91,6 +121,7 @@ def demo(
             f"calling {len(infos)} applicants about cases completed in {last_month:%Y-%m} …"
         )
         results = asyncio.run(run_calls(settings, ledger, samples, infos, console))
+        transcribe(settings, ledger, results, console)
         ids = {r.attempt_id for r in results}
         reader = LedgerReader(ledger.sessions)
         rows = reader.taizhang(f"{today:%Y-%m}", attempt_ids=ids)

@@ -19,6 +19,8 @@ class CaseInfo:
     title: str = ""  # 先生 / 女士, empty when unknown
     extra: dict[str, str] = field(default_factory=dict)
     case_no: str = ""  # 办件编号, what a staff member's phone shows for the call
+    # 办案人: who handled the case; never the one who calls its applicant back (003)
+    handler: str = ""
 
     def prompt_fields(self) -> dict[str, str]:
         """Values the script's prompt templates may use, already in spoken form."""

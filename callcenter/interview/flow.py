@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 AnswerSink = Callable[[Answer], Awaitable[None]]
 
+# keys read for one entry of a digits step at most, whatever its max_digits
+MAX_TYPED = 64
+
 
 @dataclass(frozen=True)
 class FlowOptions:
@@ -163,27 +166,56 @@ class Interview:
             await self.port.play([messages.invalid, *prompt])
 
     async def _digits(self, step: Digits) -> None:
+        """Take a number typed on the keypad, ended by ``#``.
+
+        Silence before the first key is handled like a question's (one repeat, then
+        goodbye); digits followed by silence count as if ``#`` had been pressed, since
+        callers forget it. Too many digits, too few, or ``*`` are a wrong entry, and the
+        keys still buffered after it are dropped so they do not start the next try.
+        """
         prompt = [self.text(t) for t in parts(step.text)] + [self.text(step.instruction)]
-        silent = 0
+        timeout = step.timeout or self.key_timeout
+        silent, invalid = 0, 0
+        messages = self.script.messages
         await self.port.play(prompt)
         while True:
-            typed = ""
-            while True:
-                key = await self.port.get_key(self.key_timeout)
-                if key is None or key == "#" or len(typed) >= step.max_digits:
-                    break
-                typed += key
-            if key is None and not typed:
+            typed, ended = await self._typed(timeout)
+            if not typed and not ended:
                 silent += 1
                 if silent > self.script.retries:
-                    await self.port.play([self.script.messages.no_input_goodbye])
+                    await self.port.play([messages.no_input_goodbye])
                     raise _End(Outcome.PARTIAL, f"无按键应答，已答{self.answered()}题")
-                await self.port.play([self.script.messages.no_input, *prompt])
+                await self.port.play([messages.no_input, *prompt])
                 continue
-            if typed.isdigit() and len(typed) >= step.min_digits:
-                await self._save(Answer(step.id, step.label, "digits", keys=typed, value=typed))
+            if typed.isdigit() and step.min_digits <= len(typed) <= step.max_digits:
+                await self._save(
+                    Answer(step.id, step.label, "digits", keys=typed, value=typed + step.unit)
+                )
                 return
-            await self.port.play([self.script.messages.invalid, *prompt])
+            invalid += 1
+            log.info("invalid digits %r (%d)", typed, invalid)
+            # the rest of a wrong entry must not be taken as the next try
+            self.port.clear_keys()
+            if invalid >= self.script.max_invalid:
+                await self.port.play([messages.too_many_invalid])
+                raise _End(Outcome.PARTIAL, f"多次输入有误，已答{self.answered()}题")
+            await self.port.play([messages.invalid, *prompt])
+
+    async def _typed(self, timeout: float) -> tuple[str, bool]:
+        """Keys up to ``#`` or a silence of ``timeout``: (keys, whether # ended them).
+
+        A too long entry is read to its end too, so that its ``#`` is not taken for the
+        next try; ``MAX_TYPED`` keys end it regardless (a key held down, a fax tone).
+        """
+        typed = ""
+        while len(typed) < MAX_TYPED:
+            key = await self.port.get_key(timeout)
+            if key is None:
+                return typed, False
+            if key == "#":
+                return typed, True
+            typed += key
+        return typed, False
 
     async def _record(self, step: Record) -> None:
         # The answer is recorded, so the question must be heard in full: a key pressed

@@ -8,7 +8,6 @@ Errors name the file, the line and the field.
 
 from __future__ import annotations
 
-import re
 import string
 import warnings
 from collections.abc import Iterator
@@ -17,10 +16,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.reader import ReaderError
 
+from callcenter.interview._yaml import REUSED_ANCHOR, Cycle, locate, plain
 from callcenter.interview.escalation import TicketRule, check_ticket_rules
 from callcenter.interview.takeover import LocatedError, Takeover, check_rules
 from callcenter.kernel.errors import ScriptError
@@ -62,14 +62,30 @@ class Option(_Model):
 
 
 class Branch(_Model):
-    keys: list[str]
+    """Steps taken after some answers: the ``keys`` named, or every key ``other_than``
+    those named (许昌's "如有此类情况" follows any answer but 不存在以上情况)."""
+
+    keys: list[str] = []
+    other_than: list[str] = []
     steps: list[Step] = []
     end: Literal["refused", "complete"] | None = None
 
-    @field_validator("keys", mode="before")
+    @field_validator("keys", "other_than", mode="before")
     @classmethod
     def _keys_as_str(cls, v: Any) -> Any:
         return [str(k) for k in v] if isinstance(v, list) else v
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Branch:
+        if bool(self.keys) == bool(self.other_than):
+            raise ValueError("a when branch names either keys or other_than (one, not both)")
+        return self
+
+    def named(self) -> list[str]:
+        return self.keys or self.other_than
+
+    def covers(self, key: str) -> bool:
+        return key in self.keys if self.keys else key not in self.other_than
 
 
 class _Step(_Model):
@@ -110,20 +126,40 @@ class Question(_Step):
             raise ValueError("a scale question has exactly 5 options (1-5)")
         if self.type == "yesno" and len(self.options) != 2:
             raise ValueError("a yesno question has exactly 2 options")
+        if len(self.options) < 2:
+            raise LocatedError("a choice question has at least 2 options", ("options",))
         keys = [o.key for o in self.options]
         if len(set(keys)) != len(keys):
             raise ValueError(f"option keys repeat: {keys}")
-        for branch in self.when:
-            unknown = set(branch.keys) - set(keys)
+        taken: dict[str, int] = {}
+        for i, branch in enumerate(self.when):
+            field = "keys" if branch.keys else "other_than"
+            unknown = set(branch.named()) - set(keys)
             if unknown:
-                raise ValueError(f"when.keys {sorted(unknown)} are not option keys {keys}")
+                raise LocatedError(
+                    f"when.{field} {sorted(unknown)} are not option keys {keys}",
+                    ("when", i, field),
+                )
+            for key in (k for k in keys if branch.covers(k)):
+                if key in taken:
+                    raise LocatedError(
+                        f"key {key!r} is in when branch {taken[key]} and in branch {i}; "
+                        "give each key one branch",
+                        ("when", i, field),
+                    )
+                taken[key] = i
+            if not any(branch.covers(k) for k in keys):
+                raise LocatedError(
+                    f"when.other_than names every option {keys}: the branch is never taken",
+                    ("when", i, field),
+                )
         return self
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
 
     def branch(self, key: str) -> Branch | None:
-        return next((b for b in self.when if key in b.keys), None)
+        return next((b for b in self.when if b.covers(key)), None)
 
     def keypad_guide(self) -> str:
         if self.instruction is not None:
@@ -132,11 +168,26 @@ class Question(_Step):
 
 
 class Digits(_Step):
+    """A number typed on the keypad and ended by ``#`` (信阳's 几天办结)."""
+
     type: Literal["digits"]
     label: str
     instruction: str = "输入完毕请按井号键。"
     min_digits: int = Field(1, ge=1)
     max_digits: int = Field(20, ge=1, le=40)
+    # seconds allowed for each key, the first included; the script's key_timeout if unset
+    timeout: float | None = Field(None, gt=0, le=60)
+    # written after the digits in the answer's words: "3" is answered as "3天"
+    unit: str = ""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Digits:
+        if self.min_digits > self.max_digits:
+            raise LocatedError(
+                f"min_digits {self.min_digits} is more than max_digits {self.max_digits}",
+                ("min_digits",),
+            )
+        return self
 
 
 class Record(_Step):
@@ -273,7 +324,7 @@ def load_script(path: Path) -> Script:
             warnings.simplefilter("error", ReusedAnchorWarning)
             raw = YAML(typ="rt").load(text)
     except ReusedAnchorWarning as exc:
-        m = _REUSED_ANCHOR.search(str(exc))
+        m = REUSED_ANCHOR.search(str(exc))
         where = f"{path}:{m[2]}: anchor &{m[1]}" if m else f"{path}: an anchor"
         raise ScriptError(f"{where} is given twice; give each anchor once") from None
     except MarkedYAMLError as exc:
@@ -296,72 +347,20 @@ def load_script(path: Path) -> Script:
     if not isinstance(raw, CommentedMap):
         raise ScriptError(f"{path}:1: a script is a mapping with id, title and steps")
     try:
-        plain = _plain(raw)
-    except _Cycle as exc:
+        values = plain(raw)
+    except Cycle as exc:
         raise ScriptError(
             f"{path}:{exc.line}: a YAML alias makes this node contain itself"
         ) from None
     except RecursionError:
         raise ScriptError(f"{path}: YAML nested too deeply to be a script") from None
     try:
-        return Script.model_validate(plain)
+        return Script.model_validate(values)
     except ValidationError as exc:
         err = exc.errors()[0]
         # a check across fields raised in a model validator says where it points
         below = getattr(err.get("ctx", {}).get("error"), "loc", ())
-        line, field = _locate(raw, (*err["loc"], *below))
+        line, field = locate(raw, (*err["loc"], *below))
         more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
         msg = err["msg"].removeprefix("Value error, ")
         raise ScriptError(f"{path}:{line}: {field}: {msg}{more}") from None
-
-
-# ruamel's warning names the anchor and, last, the line of its second occurrence
-_REUSED_ANCHOR = re.compile(r"duplicate anchor '([^']*)'.*\(line: (\d+)\)\s*$", re.S)
-
-
-class _Cycle(Exception):
-    """A YAML alias that makes a node contain itself (``&a [*a]``)."""
-
-    def __init__(self, node: Any) -> None:
-        super().__init__()
-        self.line = node.lc.line + 1 if isinstance(node, CommentedMap | CommentedSeq) else 1
-
-
-def _plain(node: Any, inside: frozenset[int] = frozenset()) -> Any:
-    if isinstance(node, dict | list):
-        if id(node) in inside:
-            raise _Cycle(node)
-        inside = inside | {id(node)}
-    if isinstance(node, dict):
-        return {str(k): _plain(v, inside) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v, inside) for v in node]
-    return node
-
-
-def _locate(root: Any, loc: tuple[Any, ...]) -> tuple[int, str]:
-    """Line (1-based) and dotted field path of a pydantic error location in the YAML."""
-    node, line, path = root, root.lc.line + 1, []
-    for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            line = node.lc.key(part)[0] + 1
-            node = node[part]
-            path.append(str(part))
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-            line = node.lc.item(part)[0] + 1
-            node = node[part]
-            path.append(f"[{part}]")
-        elif isinstance(node, CommentedMap) and part in {
-            "say",
-            "scale",
-            "yesno",
-            "choice",
-            "digits",
-            "record",
-        }:
-            continue  # the discriminator's tag, not a YAML key
-        elif isinstance(part, str) and not part.startswith(("function-", "list[")):
-            path.append(part)
-    if isinstance(node, CommentedMap) and "id" in node:
-        path.append(f"(step {node['id']})")
-    return line, ".".join(path).replace(".[", "[") or "(top)"

@@ -60,6 +60,13 @@ class LedgerUnavailable(LedgerError):
     error_id = "ledger-unavailable"
 
 
+class LedgerBusy(LedgerUnavailable):
+    """Other writers held the database (a lock, a deadlock, a serialisation conflict)
+    for longer than it waits; the same write succeeds when repeated."""
+
+    error_id = "ledger-busy"
+
+
 class AccountError(CallcenterError):
     """A web user could not be added or changed; the message names the user and field."""
 
@@ -129,3 +136,10 @@ class NotifyError(CallcenterError):
     """A notice could not be delivered (mail server unreachable, refused, …)."""
 
     error_id = "notify-failed"
+
+
+class ReportError(CallcenterError):
+    """A report cannot be made as asked: a period, unit or deduction that does not fit,
+    named with the forms that do."""
+
+    error_id = "report-refused"

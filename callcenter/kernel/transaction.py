@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from callcenter.kernel.errors import CallcenterError, LedgerError, LedgerUnavailable
+from callcenter.kernel.errors import CallcenterError, LedgerBusy, LedgerError, LedgerUnavailable
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -25,7 +32,50 @@ def transaction(sessions: sessionmaker[Session], action: str) -> Iterator[Sessio
             isinstance(exc, DBAPIError) and exc.connection_invalidated
         )
         error = LedgerUnavailable if transient else LedgerError
+        if _contention(exc):
+            error = LedgerBusy
         raise error(f"ledger {action} failed: {_first_line(exc)}") from exc
+
+
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available
+_CONTENTION_STATES = {"40001", "40P01", "55P03"}
+# SQLite's messages for SQLITE_BUSY and SQLITE_LOCKED
+_CONTENTION_MESSAGES = ("database is locked", "database table is locked", "database is busy")
+
+
+def _contention(exc: SQLAlchemyError) -> bool:
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in _CONTENTION_STATES:
+        return True
+    return isinstance(exc, OperationalError) and any(
+        m in str(orig) for m in _CONTENTION_MESSAGES
+    )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+BUSY_ATTEMPTS = 5
+BUSY_FIRST_DELAY_S = 0.2
+
+
+def retry_when_busy(func: F) -> F:
+    """Repeat a write that lost to other writers (``LedgerBusy``), with growing
+    jittered pauses: for writes that are safe to repeat, so that a call's record never
+    depends on winning a lock race."""
+
+    @functools.wraps(func)
+    def retrying(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            try:
+                return func(*args, **kwargs)
+            except LedgerBusy as exc:
+                if attempt == BUSY_ATTEMPTS:
+                    raise
+                delay = BUSY_FIRST_DELAY_S * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+                log.warning("%s (attempt %d); again in %.2f s", exc, attempt, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return cast(F, retrying)
 
 
 def _first_line(exc: SQLAlchemyError) -> str:

@@ -1,5 +1,5 @@
 """Writing a one-sheet Excel workbook of text, the form every ledger the product hands
-out takes (the 台账, the 整改台账).
+out takes (the 台账, the 整改台账); and workbooks of several typed sheets, the reports'.
 
 Every cell is text, whatever it starts with: openpyxl stores a string that starts with
 "=" as a formula, and a spreadsheet acts on one starting with = + - @; a name or matter
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -49,6 +50,61 @@ def write_sheet(
             if columns[column - 1] in wrapped:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
+    return _save(workbook, path)
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A rate kept as a number and shown as a percentage: 0.835 is 83.50%."""
+
+    value: float
+
+
+Value = str | int | float | Percent | None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table of a report: numbers stay numbers, rates percentages, text text."""
+
+    title: str  # at most 31 characters, as Excel allows
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Value]]
+    widths: Mapping[str, float] = field(default_factory=dict)  # 12 characters otherwise
+
+
+def write_sheets(path: Path | str, sheets: Sequence[Sheet]) -> Path:
+    """Write each of ``sheets`` as a sheet of one workbook; text cells are kept as text,
+    as ``write_sheet`` keeps them, so none becomes a formula."""
+    path = Path(path)
+    workbook = Workbook()
+    workbook.remove(workbook.worksheets[0])
+    for data in sheets:
+        sheet = workbook.create_sheet(data.title[:31])
+        for column, name in enumerate(data.columns, start=1):
+            cell = sheet.cell(row=1, column=column, value=name)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            letter = get_column_letter(column)
+            sheet.column_dimensions[letter].width = data.widths.get(name, 12)
+        for number, row in enumerate(data.rows, start=2):
+            for column, value in enumerate(row, start=1):
+                cell = sheet.cell(row=number, column=column)
+                if isinstance(value, Percent):
+                    cell.value = value.value
+                    cell.number_format = "0.00%"
+                elif isinstance(value, int | float):
+                    cell.value = value
+                    cell.number_format = "0" if isinstance(value, int) else "0.00"
+                elif value is not None:
+                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                    cell.data_type = "s"
+                    cell.number_format = "@"
+        sheet.freeze_panes = "A2"
+    return _save(workbook, path)
+
+
+def _save(workbook: Workbook, path: Path) -> Path:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         workbook.save(tmp)

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from callcenter.ledger.export import export_xlsx
+from callcenter.ledger.forms.choose import Forms
 from callcenter.ledger.store import LedgerReader
 from callcenter.ledger.taizhang import COLUMNS, TaizhangRow
 
@@ -49,8 +49,12 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="the .xlsx file to write")],
     unit: UnitOption = None,
 ) -> None:
-    """Write one month of the ledger to an Excel file with the 附件2 columns."""
+    """Write one month of the ledger to an Excel file, in the form of the calls' profile
+    (附件2 columns for 义马; 附表1, 问卷统计, 好差评清单 for 信阳, 许昌, 烟台)."""
+    settings = ctx.obj.settings
+    forms = Forms.load(settings.profiles_dir, settings.profile, settings.script.parent)
     with ctx.obj.open_sessions() as sessions:
-        rows = LedgerReader(sessions).taizhang(month, unit)
-    export_xlsx(rows, output)
-    typer.echo(f"{output}: {len(rows)} rows for {month}{f' ({unit})' if unit else ''}")
+        records = LedgerReader(sessions).calls(month, unit)
+    _, form = forms.write(records, output)
+    rows = f"{len(records)} rows" if form == "附件2" else f"{len(records)} calls, form {form}"
+    typer.echo(f"{output}: {rows} for {month}{f' ({unit})' if unit else ''}")

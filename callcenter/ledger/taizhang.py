@@ -23,9 +23,10 @@ COLUMNS = ("回访单位", "回访时间", "被回访单位", "回访事项", "�
 FOLLOW_UP_MIN_SCORE = 3
 
 # Most yes/no questions ask whether something was done right (一次性告知), so 否 is the
-# answer to follow up; the integrity question asks whether misconduct happened, so there
-# it is 是. The script only gives words, hence recognising that question by its label.
-_MISCONDUCT_WORDS = ("廉洁", "索", "拿卡要")
+# answer to follow up; the integrity question asks whether misconduct happened, and 信阳's
+# 多头跑 whether the applicant was sent back and forth, so there it is 是. The script only
+# gives words, hence recognising those questions by their labels.
+_YES_IS_ADVERSE = ("廉洁", "索", "拿卡要", "多头跑")
 
 # The script's 接听意愿 step: whether the callee agreed to be interviewed, which the
 # outcome already says, so it is not one of the answers the 台账 lists or counts.
@@ -157,7 +158,7 @@ def remark(
         note = ""
     elif outcome is not Outcome.COMPLETE:
         parts.append(outcome.label)
-    flagged = [concern for main, _ in questions if (concern := _concern(main))]
+    flagged = [concern for main, why in questions if (concern := _concern(main, why))]
     if flagged:
         parts.append("需跟进：" + "、".join(flagged))
     if note and note not in parts:
@@ -209,17 +210,30 @@ def _describe(main: Answer, follow_up: Answer | None, transcripts: Mapping[str, 
             text += f"（已录音{reason}，{FAILED_TEXT}）"
         elif main.kind == "scale":
             text += f"（原因：{transcript}）" if transcript else "（已录音说明原因）"
+        elif main.kind == "choice" and follow_up is not None and _asked(main, follow_up):
+            # what the follow-up asked, as its label says: 涉及单位部门, 不满意原因
+            text += f"（{_asked(main, follow_up)}：{transcript or '已录音'}）"
         else:
             text += f"（{transcript}）" if transcript else "（已录音）"
     return f"{main.label}：{text}"
 
 
-def _concern(answer: Answer) -> str | None:
-    """``label(value)`` when the answer calls for a follow-up, else None."""
+def _asked(main: Answer, follow_up: Answer) -> str:
+    return follow_up.label.removeprefix(main.label)
+
+
+def _concern(answer: Answer, follow_up: Answer | None = None) -> str | None:
+    """``label(value)`` when the answer calls for a follow-up, else None.
+
+    A choice does when it is 不满意, or when the script asked about it (许昌's 涉及单位部门
+    follows every answer that reports a problem)."""
+    if answer.kind == "choice" and answer.value:
+        asked_why = "不满意" in answer.value or follow_up is not None
+        return f"{answer.label}({answer.value})" if asked_why else None
     if answer.kind == "scale" and answer.score is not None:
         return f"{answer.label}({answer.score})" if answer.score >= FOLLOW_UP_MIN_SCORE else None
     if answer.kind == "yesno" and answer.value:
-        misconduct = any(word in answer.label for word in _MISCONDUCT_WORDS)
-        adverse = "是" if misconduct else "否"
+        yes_is_adverse = any(word in answer.label for word in _YES_IS_ADVERSE)
+        adverse = "是" if yes_is_adverse else "否"
         return f"{answer.label}({adverse})" if answer.value.startswith(adverse) else None
     return None

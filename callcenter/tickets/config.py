@@ -9,9 +9,12 @@ sets 5 working days (``report = "5wd"``). Working days are the calling calendar'
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, field_validator
 
 from callcenter.kernel.errors import ConfigError
+from callcenter.profiles.model import Tickets
 from callcenter.tickets.deadlines import Period, parse_period
 
 
@@ -25,6 +28,10 @@ class TicketSettings(BaseModel):
     )
     revisit_after: str = Field(
         default="0h", description="a report waits this long before its re-visit is due"
+    )
+    contact_by: Literal["any", "visit"] = Field(
+        default="any",
+        description="visit: the unit's contact must be a 上门回访 (信阳 001: 差评 → 100 % visits)",
     )
     # the ticket pages' address, for the link in notices (e.g. https://huifang.example.cn)
     base_url: str = ""
@@ -53,3 +60,9 @@ class TicketSettings(BaseModel):
         """The parsed period of ``contact``, ``report`` or ``revisit_after``; None for 0."""
         spec = getattr(self, name)
         return None if spec == "0h" else parse_period(spec, f"tickets.{name}")
+
+
+def with_profile(settings: TicketSettings, rules: Tickets) -> TicketSettings:
+    """The ticket settings with what the organisation's profile sets in their place."""
+    given = {k: v for k, v in rules.model_dump().items() if v is not None}
+    return settings.model_copy(update=given) if given else settings

@@ -189,6 +189,14 @@ class TicketService:
         recorded call it was done by (click-to-dial), attached to the step."""
         t, now, summary = self._load(ticket), self.clock.now(), summary.strip()
         scope.require_action(actor, t, Contact.name)
+        if self.settings.contact_by == "visit" and method is not ContactMethod.VISIT:
+            raise TicketError(
+                f"工单{t.number}须上门回访：本单位对“差评”的服务对象100%上门回访，"
+                f"请在上门回访后以“{ContactMethod.VISIT.label}”记录（--method visit）",
+                ticket=t.number,
+                state=t.state.value,
+                event=Contact.name,
+            )
         values = {"contacted_at": now, "contact_method": method.value, "contact_summary": summary}
         change = _change(actor, Contact.name, values, detail=method.label, text=summary)
         change = replace(change, attempt_id=attempt_id)

@@ -42,7 +42,7 @@ def requeue(ctx: typer.Context) -> None:
 def transcribe_file(
     ctx: typer.Context,
     wav: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
-    engine: Annotated[str | None, typer.Option(help="vosk or faster-whisper")] = None,
+    engine: Annotated[str | None, typer.Option(help="auto, vosk or faster-whisper")] = None,
 ) -> None:
     """Transcribe one audio file with the configured engine and print the text."""
     t = ctx.obj.settings.transcription

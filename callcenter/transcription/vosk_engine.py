@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 # Files a Vosk model directory cannot do without (small models carry HCLr/Gr instead
 # of HCLG, so the graph is checked as a folder).
-_REQUIRED = ("am/final.mdl", "conf/mfcc.conf", "graph")
+REQUIRED = ("am/final.mdl", "conf/mfcc.conf", "graph")
+
 _CHUNK_SAMPLES = 8000  # half a second per AcceptWaveform call
 
 
@@ -27,7 +28,7 @@ class VoskTranscriber:
     name = "vosk"
 
     def __init__(self, model_dir: Path) -> None:
-        missing = [p for p in _REQUIRED if not (model_dir / p).exists()]
+        missing = [p for p in REQUIRED if not (model_dir / p).exists()]
         if missing:
             raise TranscriptionError(
                 f"Vosk model directory {model_dir} is missing {', '.join(missing)}: "

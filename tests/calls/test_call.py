@@ -28,8 +28,10 @@ DEAD = (
 
 
 class Prompts:
-    def render_many(self, items: list[tuple[str, str]]) -> list[Path]:
-        return [Path(f"/prompts/{i}.wav") for i in range(len(items))]
+    """Every prompt rendered already."""
+
+    def find(self, text: str, prompt_id: str | None = None) -> Path:
+        return Path(f"/prompts/{abs(hash(text))}.wav")
 
 
 class DyingAri:

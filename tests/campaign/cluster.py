@@ -58,12 +58,14 @@ class Cluster:
                 os.environ["CALLCENTER_CONFIG"] = previous
         self.app = make_celery(self.settings)
 
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self, name: str, args: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{name}.log").open("wb")
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "callcenter.entrypoints.worker", *args],
             cwd=PROJECT_ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -72,7 +74,10 @@ class Cluster:
         self.procs[name] = proc
         return proc
 
-    def worker(self, name: str, threads: int) -> subprocess.Popen[bytes]:
+    def worker(
+        self, name: str, threads: int, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """A worker; ``env`` adds to the settings file (e.g. which server it drives)."""
         return self._spawn(
             name,
             [
@@ -84,6 +89,7 @@ class Cluster:
                 "--without-gossip",
                 "--without-mingle",
             ],
+            env,
         )
 
     def beat(self) -> subprocess.Popen[bytes]:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from callcenter.calls.call import CallResult
+from callcenter.calls.prompts import PromptsNotReady
 from callcenter.calls.slots import LocalSlots
 from callcenter.calls.store import Ledger
 from callcenter.campaign.config import CampaignSettings
@@ -42,13 +43,18 @@ class FakeCaller:
         self.clock = clock
         self.outcomes = outcomes
         self.placed: list[str] = []
+        self.unrendered: set[int] = set()  # cases whose prompts are not rendered yet
         self.up = 0
         self.peak = 0
 
     async def recover(self) -> int:
         return 0
 
-    async def call(
+    async def check_prompts(self, case: CaseInfo, script_id: str | None = None) -> None:
+        if case.case_id in self.unrendered:
+            raise PromptsNotReady(case.case_id, ["您好"])
+
+    async def place(
         self, case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None
     ) -> CallResult:
         assert attempt_id is not None
@@ -147,6 +153,74 @@ async def test_a_late_task_outside_the_window_is_put_back_to_the_next_slot(
     assert not [
         j for j in h.store.due_jobs(datetime(2026, 11, 24, 14, 29, tzinfo=SH), 50) if j.id == job_id
     ]
+
+
+async def test_a_job_whose_prompts_are_not_rendered_is_held_back_and_rendered(
+    harness_factory,
+    clock: FixedClock,  # type: ignore[no-untyped-def]
+) -> None:
+    h = harness_factory()
+    asked: list[tuple[list[int], str | None]] = []
+    h.dialer.render = lambda ids, script: asked.append((ids, script))
+    clock.set(datetime(2026, 11, 24, 10, 0, tzinfo=SH))
+    await h.dialer.dispatch()
+    job_id, key = h.sent[0]
+    case_id = int(key.split("-")[-2])  # the key is <campaign>-<case id>-<attempt>
+    h.caller.unrendered.add(case_id)
+
+    report = await h.dialer.dial(job_id, key)
+    assert report.status == "released" and "not rendered" in report.note
+    assert h.caller.placed == []  # never dialled, and no slot was taken
+    assert await h.dialer.slots.in_use() == 0
+    assert asked == [([case_id], None)]
+    wait = timedelta(seconds=h.settings.prompt_wait_seconds)
+    assert not [j for j in h.store.due_jobs(clock.now(), 50) if j.id == job_id]
+    [again] = [j for j in h.store.due_jobs(clock.now() + wait, 50) if j.id == job_id]
+    assert again.attempt_key == key  # the same attempt, once its prompts are there
+
+    h.caller.unrendered.clear()
+    clock.advance(wait.total_seconds())
+    h.sent = []
+    await h.round()
+    assert h.caller.placed == [key]
+
+
+async def test_jobs_queued_ahead_wait_for_a_slot_and_never_exceed_the_limit(
+    harness_factory,
+    clock: FixedClock,  # type: ignore[no-untyped-def]
+) -> None:
+    h = harness_factory(max_concurrent_per_trunk=4, queue_ahead=2)
+    clock.set(datetime(2026, 11, 24, 10, 0, tzinfo=SH))
+    report = await h.dialer.dispatch()
+    assert report.queued == 6  # the limit, and two waiting to take the next free slot
+    sent, h.sent = h.sent, []
+    await asyncio.gather(*(h.dialer.dial(j, k) for j, k in sent))
+    assert len(h.caller.placed) == 6 and h.caller.peak == 4
+
+
+def test_a_tenth_of_the_limit_is_queued_ahead_by_default() -> None:
+    assert CampaignSettings(max_concurrent_per_trunk=100).ahead() == 10
+    assert CampaignSettings(max_concurrent_per_trunk=5).ahead() == 0
+    assert CampaignSettings(max_concurrent_per_trunk=100, queue_ahead=3).ahead() == 3
+
+
+async def test_the_dispatch_after_a_call_only_fills_slots(
+    harness_factory,
+    clock: FixedClock,  # type: ignore[no-untyped-def]
+) -> None:
+    h = harness_factory()
+    recovered: list[bool] = []
+
+    async def recover() -> int:
+        recovered.append(True)
+        return 0
+
+    h.caller.recover = recover  # type: ignore[method-assign]
+    clock.set(datetime(2026, 11, 24, 10, 0, tzinfo=SH))
+    report = await h.dialer.dispatch(quick=True)
+    assert report.queued == 10 and recovered == []  # taking back waits for beat's tick
+    await h.dialer.dispatch()
+    assert recovered == [True]
 
 
 async def test_busy_and_no_answer_are_retried_hours_apart_then_given_up(
@@ -305,13 +379,13 @@ async def test_a_revisit_round_is_placed_once_with_its_script_and_reported_back(
 
     h.dialer.feed, h.dialer.on_done = feed, on_done
     scripts: list[str | None] = []
-    placed = h.caller.call
+    placed = h.caller.place
 
     async def call(case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None):  # type: ignore[no-untyped-def]
         scripts.append(script_id)
         return await placed(case, attempt_id, script_id)
 
-    h.caller.call = call  # type: ignore[method-assign]
+    h.caller.place = call  # type: ignore[method-assign]
     phone = next(r.case.phone for r in h.store.sample("2026-11") if r.case.id == case_id)
     h.caller.outcomes[phone] = [Outcome.NO_ANSWER]
     for _ in range(4):

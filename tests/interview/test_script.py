@@ -108,7 +108,8 @@ def test_branch_on_a_key_that_is_not_an_option(tmp_path: Path) -> None:
         "    when:\n      - keys: [7]\n        end: refused\n",
     )
     with pytest.raises(
-        ScriptError, match=r"bad.yaml:4: steps\[0\].*when.keys \['7'\] are not option keys"
+        ScriptError,
+        match=r"bad.yaml:9: steps\[0\]\.when\[0\]\.keys: when.keys \['7'\] are not option keys",
     ):
         load_script(p)
 

@@ -32,7 +32,7 @@ ALEMBIC_INI = MIGRATIONS_DIR.parent / "alembic.ini"
 # were left out would show as tables to drop
 METADATA = every_table()
 # the features whose revisions branch from the initial one (calls/migrations: 0001)
-BRANCHES = {"access", "agents", "campaign", "transcription", "tickets"}
+BRANCHES = {"access", "agents", "campaign", "transcription", "tickets", "prompts", "reports"}
 
 TABLES = {"units", "cases", "call_attempts", "answers", "recordings"}
 # callcenter.access.tables
@@ -43,6 +43,10 @@ TABLES |= {"tickets", "ticket_rounds", "ticket_events", "ticket_notices", "ticke
 TABLES |= {"agents", "takeovers", "takeover_offers", "callback_tasks"}
 # callcenter.campaign.tables
 TABLES |= {"campaigns", "campaign_samples", "dial_jobs", "do_not_call", "controller_leases"}
+# callcenter.prompts.tables
+TABLES |= {"prompt_recordings"}
+# callcenter.reports.tables
+TABLES |= {"report_deductions"}
 
 
 def test_migrated_schema_matches_models(ledger_engine: Engine) -> None:

@@ -80,3 +80,12 @@ def test_an_unknown_engine_is_refused() -> None:
     settings = TranscriptionSettings.model_construct(engine="kaldi")  # type: ignore[arg-type]
     with pytest.raises(TranscriptionError, match="unknown transcription engine 'kaldi'"):
         load_transcriber(settings)
+
+
+def test_auto_loads_whisper_on_a_machine_without_a_chinese_vosk_model(tmp_path: Path) -> None:
+    settings = TranscriptionSettings(
+        engine="auto",
+        vosk_model_dir=korean_model_dir(),
+        whisper_model_dir=whisper_model_dir(),
+    )
+    assert load_transcriber(settings).name == "faster-whisper"

@@ -137,9 +137,20 @@ async def _render(
             "outcome_class": labels.outcome_class(call.attempt.outcome),
             "cause_label": labels.hangup_cause(call.attempt.hangup_cause),
             "score_label": labels.score_label,
+            "form": _form_label(request, call),
             **(await takeover_context(request, call.attempt.id)),
         },
     )
+
+
+def _form_label(request: web.Request, call: CallRecord) -> str | None:
+    """The 台账 form the call is exported in, with its profile: 附表1 电话回访工作记录表
+    （信阳市住房和城乡建设局）."""
+    forms = request.app.get(keys.FORMS)
+    profile = None if forms is None else forms.profile_of(call)
+    if forms is None or profile is None:
+        return None
+    return f"{profile.ledger_form} {forms.file_name(profile.ledger_form)}（{profile.name}）"
 
 
 async def _other_attempts(request: web.Request, call: CallRecord) -> list[AttemptView]:

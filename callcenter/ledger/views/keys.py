@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from callcenter.ledger.forms.choose import Forms
 from callcenter.ledger.store import LedgerReader
 
 READER = web.AppKey("ledger_reader", LedgerReader)
+# the organisation profiles' export forms; without it every export is 附件2
+FORMS = web.AppKey("ledger_forms", Forms)

@@ -6,7 +6,8 @@ rewritten in Chinese characters before synthesis:
 - dates: ``2026年11月24日`` and ``2026-11-24`` → 二零二六年十一月二十四日 (years digit by digit);
 - clock times: ``9:30`` → 九点三十分, ``8:30-17:30`` → 八点三十分至十七点三十分;
 - phone numbers, case numbers and hotlines are read digit by digit with a pause between
-  groups: ``0398-5831315`` → 零三九八，五八三一三一五, ``13812345678`` → 一三八，一二三四，五六七八;
+  groups, 1 said 幺 as on the telephone (一 and 七 sound alike there):
+  ``0398-5831315`` → 零三九八，五八三幺三幺五, ``13812345678`` → 幺三八，幺二三四，五六七八;
   a digit string is read this way when it starts with 0, has five digits or more
   (``12315``) or touches a Latin letter (``A123``), unless a unit follows (``15000元``);
 - percentages, decimals and other numbers as amounts: ``95%`` → 百分之九十五, ``3`` → 三.
@@ -19,6 +20,8 @@ from __future__ import annotations
 import re
 
 DIGITS = "零一二三四五六七八九"
+# Digits of a number said digit by digit: 1 is 幺 (yāo).
+PHONE_DIGITS = "零幺二三四五六七八九"
 _GROUP_UNITS = ("", "万", "亿", "万亿")
 # After these a long digit string is an amount, not an identifier.
 _UNITS = "元块角分万亿个件次人户家天年月日号位名项条种台辆吨米斤"
@@ -59,6 +62,11 @@ def normalize(text: str) -> str:
 
 def digit_by_digit(digits: str) -> str:
     return "".join(DIGITS[int(d)] for d in digits)
+
+
+def phone_digits(digits: str) -> str:
+    """A phone, case or hotline number as read out: 12315 → 幺二三幺五."""
+    return "".join(PHONE_DIGITS[int(d)] for d in digits)
 
 
 def cardinal(n: int) -> str:
@@ -131,7 +139,7 @@ def _spoken_grouped_digits(m: re.Match[str]) -> str:
     groups = re.split(r"[-\s]", m[0])
     if sum(len(g) for g in groups) < 7:
         return m[0]  # a range such as 1-3, left for the range rule
-    return "，".join(digit_by_digit(g) for g in groups)
+    return "，".join(phone_digits(g) for g in groups)
 
 
 def _spoken_integer(m: re.Match[str]) -> str:
@@ -139,7 +147,7 @@ def _spoken_integer(m: re.Match[str]) -> str:
     preceding = m.string[m.start() - 1 : m.start()]
     following = m.string[m.end() : m.end() + 1]
     if _is_identifier(digits, preceding, following):
-        return "，".join(digit_by_digit(g) for g in _phone_groups(digits))
+        return "，".join(phone_digits(g) for g in _phone_groups(digits))
     n = int(digits)
     if n == 2 and following and following in _MEASURES and preceding != "第":
         return "两"

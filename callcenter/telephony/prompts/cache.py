@@ -1,7 +1,9 @@
 """Prompts rendered once, kept as telephone WAV files Asterisk can play.
 
 A prompt is either spoken by the TTS engine or, when someone has recorded it, taken
-from ``recorded_dir/<prompt_id>.(wav|flac|ogg|mp3)``. Both are converted to telephone
+from ``recorded_dir/approved/<text_key>.wav`` (approved on the prompts page, already in
+telephone format) or ``recorded_dir/<prompt_id>.(wav|flac|ogg|mp3)``. Both of the latter
+are converted to telephone
 format once and found again by a content hash, so renders are cheap after the first and a
 replaced recording takes effect on the next render.
 
@@ -35,12 +37,21 @@ RECORDING_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
 # Bump when to_telephone's output changes, so cached files are made again.
 AUDIO_REVISION = "1"
 
+# Under recorded_dir: approved recordings, by text_key.
+APPROVED_DIR = "approved"
 _PROMPT_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _TEMP_PREFIX = ".tmp-"
 # Asterisk runs as another user and must be able to read what we write.
 _FILE_MODE = 0o644
 _DIR_MODE = 0o755
 _LOCK_STRIPES = 64
+_KNOWN_TEXTS = 10_000
+
+
+def text_key(text: str) -> str:
+    """What a recording of ``text`` is filed under: the hash of its spoken form, so a
+    recording follows the words, not the prompt id, and a reworded prompt loses it."""
+    return _sha256(normalize(text).encode())
 
 
 def media_uri(path: Path) -> str:
@@ -59,6 +70,9 @@ class PromptCache:
         # Every call renders every prompt, so re-hashing unchanged recordings each time
         # would add up; a replaced or rewritten file has a new inode, size or mtime.
         self._recording_keys: dict[tuple[Path, int, int, int], str] = {}
+        # Every call looks up its few dozen texts before dialling; normalising and
+        # hashing them each time would cost more than the lookup.
+        self._tts_files: dict[str, tuple[str, str, Path]] = {}
 
     media_uri = staticmethod(media_uri)
 
@@ -71,18 +85,47 @@ class PromptCache:
     def render(self, text: str, prompt_id: str | None = None) -> Path:
         """Absolute path of the telephone WAV for this prompt, made if not cached yet.
 
-        A recording of ``prompt_id`` wins over ``text``.
+        An approved recording of these words wins, then a recording of ``prompt_id``,
+        then the TTS.
         """
+        approved = self.approved(text)
+        if approved is not None:
+            return approved
         if prompt_id is not None:
             recording = self._recording(prompt_id)
             if recording is not None:
                 return self._render_recording(prompt_id, recording)
+        spoken, key, dst = self._tts_file(text, prompt_id)
+        return self._make_once(key, dst, lambda tmp: self._synthesize(spoken, tmp, key))
+
+    def find(self, text: str, prompt_id: str | None = None) -> Path | None:
+        """The file ``render`` would return if it is made already, else None; never
+        renders, so a call about to be placed can check its prompts without waiting."""
+        approved = self.approved(text)
+        if approved is not None:
+            return approved
+        if prompt_id is not None:
+            recording = self._recording(prompt_id)
+            if recording is not None:
+                _, dst = self._recording_file(prompt_id, recording)
+                return dst if _touch(dst) else None
+        _, _, dst = self._tts_file(text, prompt_id)
+        return dst if _touch(dst) else None
+
+    def _tts_file(self, text: str, prompt_id: str | None) -> tuple[str, str, Path]:
+        """The spoken form of ``text``, its cache key and where its file goes."""
+        known = self._tts_files.get(text)
+        if known is not None:
+            return known
         spoken = normalize(text)
         if not spoken:
             raise PromptError(f"prompt {prompt_id or text!r} has no text to speak")
         key = _sha256(f"{self.engine.cache_tag}\n{AUDIO_REVISION}\n{spoken}".encode())
-        dst = self.cache_dir / "tts" / f"{key}.wav"
-        return self._make_once(key, dst, lambda tmp: self._synthesize(spoken, tmp, key))
+        found = (spoken, key, self.cache_dir / "tts" / f"{key}.wav")
+        if len(self._tts_files) >= _KNOWN_TEXTS:
+            self._tts_files.clear()  # names and dates pass; the fixed texts come back
+        self._tts_files[text] = found
+        return found
 
     def render_many(self, items: Iterable[tuple[str, str | None]], workers: int = 2) -> list[Path]:
         """Render ``(text, prompt_id)`` pairs in ``workers`` threads; paths in input order."""
@@ -108,6 +151,14 @@ class PromptCache:
 
     # -- recordings ----------------------------------------------------------
 
+    def approved(self, text: str) -> Path | None:
+        """The approved recording of these words (``callcenter.prompts`` puts it there,
+        already in telephone format), if there is one."""
+        if self.recorded_dir is None:
+            return None
+        path = self.recorded_dir / APPROVED_DIR / f"{text_key(text)}.wav"
+        return path if path.is_file() else None
+
     def _recording(self, prompt_id: str) -> Path | None:
         if not _PROMPT_ID.match(prompt_id):
             raise PromptError(
@@ -123,13 +174,17 @@ class PromptCache:
         return None
 
     def _render_recording(self, prompt_id: str, recording: Path) -> Path:
+        key, dst = self._recording_file(prompt_id, recording)
+        return self._make_once(key, dst, lambda tmp: to_telephone(recording, tmp))
+
+    def _recording_file(self, prompt_id: str, recording: Path) -> tuple[str, Path]:
+        """The content key of a human recording and where its telephone copy goes."""
         stat = recording.stat()
         identity = (recording, stat.st_ino, stat.st_size, stat.st_mtime_ns)
         key = self._recording_keys.get(identity)
         if key is None:
             key = self._recording_keys[identity] = _file_sha256(recording)
-        dst = self.cache_dir / "recorded" / f"{prompt_id}-{key[:24]}.wav"
-        return self._make_once(key, dst, lambda tmp: to_telephone(recording, tmp))
+        return key, self.cache_dir / "recorded" / f"{prompt_id}-{key[:24]}.wav"
 
     # -- making files --------------------------------------------------------
 

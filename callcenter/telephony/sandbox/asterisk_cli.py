@@ -25,6 +25,10 @@ def config(
     ] = "/var/spool/callcenter",
     http_bind: Annotated[str, typer.Option(help="address ARI listens on")] = "0.0.0.0",
     sip_bind: Annotated[str, typer.Option(help="address SIP listens on")] = "0.0.0.0",
+    # a second Asterisk on the same host (docker-compose.yml's example) needs its own
+    sip_port: Annotated[int, typer.Option(help="UDP port SIP listens on")] = 5060,
+    rtp_start: Annotated[int, typer.Option(help="first RTP port")] = 10000,
+    rtp_end: Annotated[int, typer.Option(help="last RTP port")] = 19999,
 ) -> None:
     """Write asterisk.conf, pjsip.conf, extensions.conf, ari.conf … for production."""
     s = ctx.obj.settings
@@ -45,6 +49,9 @@ def config(
         http_bind=http_bind,
         http_port=int(s.ari.url.rsplit(":", 1)[1].split("/")[0]),
         sip_bind=sip_bind,
+        sip_port=sip_port,
+        rtp_start=rtp_start,
+        rtp_end=rtp_end,
         trunk_contact=s.trunk.contact,
         trunk_match=s.trunk.match,
         trunk_auth=trunk_auth,

@@ -8,7 +8,9 @@ from typing import Protocol
 import typer
 
 from callcenter.telephony.prompts.cache import PromptCache
+from callcenter.telephony.prompts.tts import best_installed, get_engine
 from callcenter.telephony.sandbox.process import Sandbox, SandboxConfig
+from callcenter.telephony.sandbox.servers import extra_up
 from callcenter.telephony.sandbox.voices import EspeakVoice
 
 app = typer.Typer(help="A real Asterisk 22 in a chroot, on loopback, with simulated applicants.")
@@ -29,25 +31,36 @@ class SandboxWithPrompts(SandboxConfig, Protocol):
 
 
 def sim_sounds(settings: SandboxWithPrompts) -> dict[str, Path]:
-    cache = PromptCache.at(settings.prompts_dir, settings.tts_engine)
+    # The applicants speak with the clearest voice installed, whatever the prompts use:
+    # a recogniser is measured on speech like a person's, not on the crudest voice.
+    cache = PromptCache(get_engine(best_installed()), settings.prompts_dir / "cache")
     korean = PromptCache(EspeakVoice("ko"), settings.prompts_dir / "cache")
     return {"speech": cache.render(SIM_SPEECH), "speech_ko": korean.render(SIM_SPEECH_KO)}
 
 
-def up(settings: SandboxWithPrompts) -> str:
+def up(settings: SandboxWithPrompts, servers: int = 1) -> str:
+    """Start the sandbox; with ``servers`` > 1, further Asterisk instances beside it
+    (their own state, ports and spool: the first is left as it is)."""
     sounds = sim_sounds(settings)
-    return Sandbox(settings).up(sounds=sounds).describe()
+    described = [Sandbox(settings).up(sounds=sounds).describe()]
+    described += [st.describe() for st in extra_up(settings, servers, sounds)]
+    return "\n".join(described)
 
 
 @app.command("up")
-def up_cmd(ctx: typer.Context) -> None:
+def up_cmd(
+    ctx: typer.Context,
+    servers: int = typer.Option(1, min=1, max=9, help="Asterisk instances, as servers of a set"),
+) -> None:
     """Provision (once) and start the sandbox; wait until ARI answers."""
-    typer.echo(up(ctx.obj.settings))
+    typer.echo(up(ctx.obj.settings, servers))
 
 
 @app.command()
 def down(ctx: typer.Context) -> None:
-    """Stop the sandbox Asterisk and release its mounts."""
+    """Stop the sandbox Asterisk (and the further instances) and release its mounts."""
+    for n in range(9, 1, -1):
+        Sandbox(ctx.obj.settings, n).down()
     Sandbox(ctx.obj.settings).down()
     typer.echo("Asterisk sandbox stopped")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import logging
 import os
@@ -26,6 +27,22 @@ log = logging.getLogger(__name__)
 
 STATE = "/srv/callcenter"  # inside the chroot
 SIM_SOUNDS = f"{STATE}/sim"
+# Instance n > 1 of the sandbox (a second server of a set) runs from the same chroot with
+# its own state directory, its ports moved by these steps, and RTP ports of its own.
+SIP_PORT_STEP = 100
+RTP_PORTS_PER_INSTANCE = 5000
+
+
+def instance_state(instance: int) -> str:
+    return STATE if instance == 1 else f"{STATE}-{instance}"
+
+
+def instance_ari(ari: AriSettings, instance: int) -> AriSettings:
+    """The ARI of sandbox instance ``instance``: the first's port plus ``instance - 1``."""
+    if instance == 1:
+        return ari
+    base, port = ari.url.rsplit(":", 1)
+    return ari.model_copy(update={"url": f"{base}:{int(port.split('/')[0]) + instance - 1}"})
 
 
 @dataclass(frozen=True)
@@ -37,18 +54,22 @@ class SandboxStatus:
     ari_url: str
     root: Path
     storage_root: Path
+    instance: int = 1
 
     def describe(self) -> str:
         state = f"running (pid {self.pid})" if self.running else "stopped"
         ari = "answers" if self.ari_ok else "does not answer"
+        name = "Asterisk sandbox" + (f" {self.instance}" if self.instance > 1 else "")
+        sip = 5060 + SIP_PORT_STEP * (self.instance - 1)
         return (
-            f"Asterisk sandbox: {state}\n"
+            f"{name}: {state}\n"
             f"  version:  {self.version or 'unknown'}\n"
             f"  chroot:   {self.root}\n"
             f"  ARI:      {self.ari_url} ({ari})\n"
-            f"  SIP:      udp 127.0.0.1:5060 (trunk), udp 127.0.0.1:5070 (simulated applicants)\n"
+            f"  SIP:      udp 127.0.0.1:{sip} (trunk), udp 127.0.0.1:{sip + 10} "
+            "(simulated applicants)\n"
             f"  storage:  {self.storage_root} (bind-mounted at the same path)\n"
-            f"  recordings spool: {self.root}{STATE}/spool/recording"
+            f"  recordings spool: {self.root}{instance_state(self.instance)}/spool/recording"
         )
 
 
@@ -64,8 +85,15 @@ class SandboxConfig(Protocol):
 
 
 class Sandbox:
-    def __init__(self, settings: SandboxConfig) -> None:
+    """Sandbox instance ``instance`` (1: the one every test shares; 2…: further servers
+    of a set, each with its own state, ports and spool, never touching the first)."""
+
+    def __init__(self, settings: SandboxConfig, instance: int = 1) -> None:
         self.settings = settings
+        self.instance = instance
+        self.state = instance_state(instance)
+        self.ari = instance_ari(settings.ari, instance)
+        self._suffix = "" if instance == 1 else f"-{instance}"
         self.cache_dir = settings.sandbox.cache_dir
         self.root = root_dir(self.cache_dir)
         self.uid = settings.sandbox.uid
@@ -78,19 +106,19 @@ class Sandbox:
 
     @property
     def pid_file(self) -> Path:
-        return self.cache_dir / "asterisk.pid"
+        return self.cache_dir / f"asterisk{self._suffix}.pid"
 
     @property
     def digest_file(self) -> Path:
-        return self.cache_dir / "asterisk.config-digest"
+        return self.cache_dir / f"asterisk{self._suffix}.config-digest"
 
     @property
     def asterisk_pid_file(self) -> Path:
-        return self.host(f"{STATE}/run/asterisk.pid")
+        return self.host(f"{self.state}/run/asterisk.pid")
 
     @property
     def log_file(self) -> Path:
-        return self.host(f"{STATE}/log/console.log")
+        return self.host(f"{self.state}/log/console.log")
 
     # -- lifecycle -----------------------------------------------------------
     def up(self, sounds: dict[str, Path] | None = None, timeout: float = 60) -> SandboxStatus:
@@ -98,11 +126,11 @@ class Sandbox:
         self._prepare_dirs()
         self._mount_storage()
         for name, src in (sounds or {}).items():
-            dst = self.host(f"{SIM_SOUNDS}/{name}.wav")
+            dst = self.host(f"{self.state}/sim/{name}.wav")
             if not dst.exists() or dst.read_bytes() != src.read_bytes():
                 shutil.copyfile(src, dst)
         digest = asterisk_config.write(
-            asterisk_config.render(self._config()), self.host(f"{STATE}/etc")
+            asterisk_config.render(self._config()), self.host(f"{self.state}/etc")
         )
         pid = self._pid()
         if pid is not None:
@@ -120,7 +148,8 @@ class Sandbox:
         pid = self._pid()
         if pid is not None:
             self._stop(pid)
-        self._unmount_storage()
+        if self.instance == 1:  # the storage mount is shared by every instance
+            self._unmount_storage()
 
     def status(self) -> SandboxStatus:
         pid = self._pid()
@@ -133,34 +162,50 @@ class Sandbox:
             pid=pid,
             ari_ok=pid is not None and self._ari_ok(),
             version=version,
-            ari_url=self.settings.ari.url,
+            ari_url=self.ari.url,
             root=self.root,
             storage_root=self.storage_root,
+            instance=self.instance,
         )
 
     # -- internals -----------------------------------------------------------
     def _config(self) -> asterisk_config.AsteriskConfig:
+        state = self.state
         dirs = asterisk_config.AsteriskDirs(
-            etc=f"{STATE}/etc",
-            lib=f"{STATE}/lib",
-            log=f"{STATE}/log",
-            run=f"{STATE}/run",
-            cache=f"{STATE}/cache",
-            spool=f"{STATE}/spool",
+            etc=f"{state}/etc",
+            lib=f"{state}/lib",
+            log=f"{state}/log",
+            run=f"{state}/run",
+            cache=f"{state}/cache",
+            spool=f"{state}/spool",
         )
-        ari = self.settings.ari
+        ari = self.ari
         port = int(ari.url.rsplit(":", 1)[1].split("/")[0])
-        return asterisk_config.AsteriskConfig(
+        config = asterisk_config.AsteriskConfig(
             dirs=dirs,
             ari_user=ari.username,
             ari_password=ari.password.get_secret_value(),
             http_port=port,
-            sim_sounds=SIM_SOUNDS,
+            sim_sounds=f"{state}/sim",
+        )
+        if self.instance == 1:
+            return config
+        step = SIP_PORT_STEP * (self.instance - 1)
+        sim = config.sim_port + step
+        rtp = config.rtp_end + 1 + RTP_PORTS_PER_INSTANCE * (self.instance - 2)
+        return dataclasses.replace(
+            config,
+            sip_port=config.sip_port + step,
+            sim_port=sim,
+            trunk_contact=f"sip:127.0.0.1:{sim}",
+            trunk_match=f"127.0.0.1:{sim}",
+            rtp_start=rtp,
+            rtp_end=rtp + RTP_PORTS_PER_INSTANCE - 1,
         )
 
     def _prepare_dirs(self) -> None:
         for sub in ("etc", "lib", "log", "run", "cache", "sim", "spool", "spool/recording"):
-            path = self.host(f"{STATE}/{sub}")
+            path = self.host(f"{self.state}/{sub}")
             path.mkdir(parents=True, exist_ok=True)
             os.chown(path, self.uid, self.uid)
         (self.storage_root / "prompts").mkdir(parents=True, exist_ok=True)
@@ -206,7 +251,7 @@ class Sandbox:
             "-f",
             "-n",
             "-C",
-            f"{STATE}/etc/asterisk.conf",
+            f"{self.state}/etc/asterisk.conf",
         ]
 
         def _limits() -> None:
@@ -222,7 +267,7 @@ class Sandbox:
                 stdout=logf,
                 stderr=subprocess.STDOUT,
                 preexec_fn=_limits,
-                env={"HOME": STATE, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+                env={"HOME": self.state, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
                 check=True,
             )
         deadline = time.monotonic() + 15
@@ -267,7 +312,7 @@ class Sandbox:
         self.pid_file.unlink(missing_ok=True)
 
     def _ari_ok(self) -> bool:
-        ari = self.settings.ari
+        ari = self.ari
         req = urllib.request.Request(f"{ari.url}/ari/asterisk/info")
         token = base64.b64encode(f"{ari.username}:{ari.password.get_secret_value()}".encode())
         req.add_header("Authorization", "Basic " + token.decode())
@@ -289,7 +334,7 @@ class Sandbox:
                 return
             time.sleep(0.2)
         raise SandboxError(
-            f"ARI did not answer within {timeout:.0f} s at {self.settings.ari.url}; log:\n{self._log_tail()}"
+            f"ARI did not answer within {timeout:.0f} s at {self.ari.url}; log:\n{self._log_tail()}"
         )
 
     def _log_tail(self, lines: int = 20) -> str:

