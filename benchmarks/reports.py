@@ -7,7 +7,8 @@ attempt of each case unanswered or complete, 2 answers per complete call (a 1-5 
 and a three-grade question), and tickets opened on complete calls, each re-visited by a
 call of its own and some verified, some in a second round. Then each report is run
 ``--runs`` times; the median wall time is reported (the service's own SQL aggregates,
-as the page and the command line call them).
+as the page and the command line call them), and a plain full read of the attempts
+beside them as the baseline: the machine is shared, so read the ratios.
 
     PYTHONPATH=. /var/cache/callcenter/venv/bin/python benchmarks/reports.py [--attempts 1000000] [--tickets 100000]
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -54,20 +56,24 @@ def units() -> Iterator[tuple[int, str, str, int | None]]:
             yield n, f"第{c + 1}县所{k + 1}", "station", bureau
 
 
-def calls(cases: int) -> Iterator[tuple[tuple[object, ...], bool]]:
+Attempt = tuple[str, int, int, datetime, str]  # id, case id, attempt no, started, outcome
+
+
+def calls(cases: int) -> Iterator[tuple[Attempt, bool]]:
     """Each first-level attempt, and whether it may open a ticket: the first call is
     complete 70 % of the time, else unanswered and followed by a complete second."""
     for i in range(cases):
         done = datetime(2026, 1, 1, 2, tzinfo=UTC) + timedelta(days=i * 360 // cases)
         at = done + timedelta(days=5 + i % 20, minutes=i % 600)
         first = "answered_complete" if i % 10 < 7 else "no_answer"
-        yield _attempt(f"c{i:08d}-1", i + 1, 1, at, first), first == "answered_complete"
+        yield (f"c{i:08d}-1", i + 1, 1, at, first), first == "answered_complete"
         if first != "answered_complete":
             when = at + timedelta(days=1)
-            yield _attempt(f"c{i:08d}-2", i + 1, 2, when, "answered_complete"), True
+            yield (f"c{i:08d}-2", i + 1, 2, when, "answered_complete"), True
 
 
-def _attempt(aid: str, case_id: int, n: int, when: datetime, outcome: str) -> tuple[object, ...]:
+def _row(a: Attempt) -> tuple[object, ...]:
+    aid, case_id, n, when, outcome = a
     answered = when if outcome == "answered_complete" else None
     return (aid, case_id, "bench", n, when, answered, when, outcome, "", when)
 
@@ -114,7 +120,7 @@ def load(url: str, attempts: int, tickets: int) -> dict[str, int]:
             " ended_at, outcome, note, created_at) FROM STDIN"
         ) as cp:
             for attempt, _ in calls(cases):
-                cp.write_row(attempt)
+                cp.write_row(_row(attempt))
         complete: list[tuple[int, str, datetime]] = []
         answers = 0
         # one COPY at a time on a connection: the answers in a second pass
@@ -123,9 +129,9 @@ def load(url: str, attempts: int, tickets: int) -> dict[str, int]:
             " answered_at) FROM STDIN"
         ) as ap:
             for attempt, opens in calls(cases):
-                if attempt[7] != "answered_complete":
+                aid, case_id, _, when, outcome = attempt
+                if outcome != "answered_complete":
                     continue
-                aid, case_id, when = attempt[0], attempt[1], attempt[4]
                 i = case_id - 1
                 score = 1 + i % 5
                 ap.write_row((aid, "q1", "服务态度", "scale", str(score), "非常满意", score, when))
@@ -257,19 +263,40 @@ def main() -> None:
         engine = make_engine(url)
         service = ReportService(ReportStore(session_factory(engine)), FixedClock(datetime.now(UTC)))
         month, quarter = parse_period("2026-11"), parse_period("2026-Q4")
+
+        def baseline() -> None:
+            # one full read of the attempts: what the machine's load does to a plain scan
+            with engine.connect() as c:
+                c.execute(text("SELECT count(*) FROM call_attempts")).scalar_one()
+
         cases = {
+            "baseline: count(*) of call_attempts": baseline,
             "kpi 2026-11 (第十五条 + 第十六条)": lambda: service.kpi(month),
             "kpi 2026-Q4": lambda: service.kpi(quarter),
             "monthly 2026-11 (义马)": lambda: service.monthly(month),
             "grades 2026-Q4 (烟台)": lambda: service.grades(quarter),
             "kpi page's trend, 6 months": lambda: service.trend(month),
         }
-        results = {"loaded": counts, "load_seconds": round(loaded, 1), "runs": args.runs}
+        results: dict[str, object] = {
+            "loaded": counts,
+            "load_seconds": round(loaded, 1),
+            "runs": args.runs,
+            "loadavg_before": os.getloadavg()[0],
+        }
+        base = 1.0
         for name, fn in cases.items():
             fn()  # warm the connection pool and the caches once
             seconds = timed(fn, args.runs)
             results[name] = round(seconds, 3)
-            print(json.dumps({name: round(seconds, 3)}, ensure_ascii=False), flush=True)
+            if name.startswith("baseline"):
+                base = seconds
+            ratio = round(seconds / base, 1)
+            results[f"{name} ÷ baseline"] = ratio
+            print(
+                json.dumps({name: round(seconds, 3), "÷ baseline": ratio}, ensure_ascii=False),
+                flush=True,
+            )
+        results["loadavg_after"] = os.getloadavg()[0]
         engine.dispose()
         RESULTS.mkdir(exist_ok=True)
         if not args.schema:

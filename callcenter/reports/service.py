@@ -42,8 +42,17 @@ class ReportService:
     # -- the reports -----------------------------------------------------------------
 
     def kpi(self, period: Period, unit: str | None = None) -> Kpi:
+        return self._kpi(period, unit, self.store.case_facts(period))
+
+    def trend(self, period: Period, unit: str | None = None) -> list[tuple[Period, Kpi]]:
+        """第十五条 month by month: the period's months, or the six to a month's end."""
+        months = period.trailing(TREND_MONTHS)
+        facts = self.store.case_facts_of(months)
+        return [(p, self._kpi(p, unit, f)) for p, f in zip(months, facts, strict=True)]
+
+    def _kpi(self, period: Period, unit: str | None, cases: dict[int, tuple[int, ...]]) -> Kpi:
         units = self._units(unit)
-        cases, rounds = self.store.case_facts(period), self.store.round_facts(period)
+        rounds = self.store.round_facts(period)
         deductions = self.store.deductions(period)
 
         def counts(group: list[UnitRow]) -> Counts:
@@ -56,10 +65,6 @@ class ReportService:
         scores = [article15(u.name, counts(units.group(u)), deductions.get(u.id, [])) for u in tops]
         windows = [article16(u.name, counts([u])) for u in units.rows if u.kind == "window"]
         return Kpi(period, ranked(scores), sorted(windows, key=lambda w: -w.score))
-
-    def trend(self, period: Period, unit: str | None = None) -> list[tuple[Period, Kpi]]:
-        """第十五条 month by month: the period's months, or the six to a month's end."""
-        return [(p, self.kpi(p, unit)) for p in period.trailing(TREND_MONTHS)]
 
     def monthly(self, period: Period, unit: str | None = None) -> Monthly:
         units = self._units(unit)

@@ -142,3 +142,25 @@ def test_yantai_grades_by_month_and_quarter(service: ReportService) -> None:
     assert (rect[YI_WINDOW2].bad, rect[YI_WINDOW2].closed) == (4, 3)
     assert (rect[YI_WINDOW2].revisits, rect[YI_WINDOW2].revisit_satisfied) == (4, 3)
     assert (rect[YI].bad, rect[YI].closed) == (5, 3)
+
+
+def test_the_trend_is_each_months_kpi(service: ReportService) -> None:
+    _deduct(service)
+    trend = service.trend(NOV)
+    assert [p.label for p, _ in trend] == [
+        "2026-06",
+        "2026-07",
+        "2026-08",
+        "2026-09",
+        "2026-10",
+        "2026-11",
+    ]
+    for period, kpi in trend[-2:]:
+        alone = service.kpi(period)
+        assert [(r, a.unit, a.counts, a.total) for r, a in kpi.ranking] == [
+            (r, a.unit, a.counts, a.total) for r, a in alone.ranking
+        ]
+    # October: 乙县二窗口's three October cases, called, effective and satisfied, and
+    # 乙县窗口's October case rated 差评 on the platform, never called: 4, 3, 3
+    october = {a.unit: a for _, a in trend[-2][1].ranking}
+    assert october[YI].counts == Counts(4, 3, 3)
