@@ -92,7 +92,9 @@ def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]
     with admin.connect() as c:
         c.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    threads = limit // 2 + 5
+    # each worker: half the calls and of those queued ahead (a tenth of the limit), and
+    # a few threads for the dispatches
+    threads = (limit + limit // 10) // 2 + 5
     config = write_config(
         tmp / f"bench-{limit}.toml",
         {"database_url": url, "storage_root": str(STORAGE)},

@@ -13,12 +13,11 @@ import contextlib
 import logging
 import os
 import socket
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 
 from celery import Celery
-from celery.signals import worker_shutdown
+from celery.signals import worker_ready, worker_shutdown
 from redis.asyncio import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,7 +47,7 @@ from callcenter.campaign.dialer import (
 from callcenter.campaign.jobs import Job
 from callcenter.campaign.pacing import DispatchGate
 from callcenter.campaign.policy import JobResult
-from callcenter.campaign.prompts import PromptRenderer
+from callcenter.campaign.prompts import LazyRenderer, PromptRenderer
 from callcenter.campaign.revisits import RevisitJobs
 from callcenter.campaign.runtime import CampaignRuntime, Parts, process_app_name, redis_url
 from callcenter.campaign.service import CampaignService
@@ -276,34 +275,16 @@ def revisit_hooks(
     return feed, on_done
 
 
-def prompt_renderer(
-    settings: Settings, clock: Clock | None = None
-) -> Callable[[list[int] | None, str | None], int]:
-    """The worker's ``render_prompts`` task body: built on first use, then kept (one
-    database engine and prompt cache per process)."""
-    built: list[PromptRenderer] = []
-    lock = threading.Lock()
-
-    def render(case_ids: list[int] | None, script_id: str | None) -> int:
-        with lock:
-            if not built:
-                # not migrated here: alembic's context is one per process, and the
-                # worker's campaign runtime may be migrating in another thread
-                ledger = Ledger(session_factory(make_engine(settings.database_url)), clock=clock)
-                main = script(settings)
-                built.append(
-                    PromptRenderer(
-                        CampaignStore(ledger.sessions, clock),
-                        ledger,
-                        prompt_cache(settings),
-                        scripts(settings, main),
-                        main,
-                        settings.campaign.render_workers,
-                    )
-                )
-        return built[0].render(case_ids, script_id)
-
-    return render
+def prompt_renderer(settings: Settings, clock: Clock | None = None) -> PromptRenderer:
+    """What the worker's ``render_prompts`` task renders with. Not migrated here:
+    alembic's context is one per process, and the worker's campaign runtime may be
+    migrating in another thread."""
+    ledger = Ledger(session_factory(make_engine(settings.database_url)), clock=clock)
+    main = script(settings)
+    return PromptRenderer(
+        CampaignStore(ledger.sessions, clock), ledger, prompt_cache(settings),
+        scripts(settings, main), main, settings.campaign.render_workers,
+    )  # fmt: skip
 
 
 def campaign_runtime(
@@ -399,12 +380,14 @@ def make_celery(settings: Settings, *, worker: bool = False, clock: Clock | None
             settings, enqueue, clock, render=context.send_render, send_to=cluster.sender(app)
         ),
         plan_month=lambda: plan_month(settings, clock),
-        render_prompts=prompt_renderer(settings, clock),
+        render_prompts=LazyRenderer(lambda: prompt_renderer(settings, clock)).render,
     )
     campaign_tasks.register(app, context)
     if worker:
-        # the shared tasks' queue and the dial tasks of this process's server
+        # the shared tasks' queue and the dial tasks of this process's server, which it
+        # is sent only once its runtime beats for the server: started when it is ready
         app.conf.task_queues = cluster.worker_queues(settings)
+        worker_ready.connect(cluster.start_when_ready(context.runtime), weak=False)
     # on a queue of its own, served by `callcenter transcription worker`
     transcriber = transcription_tasks.TranscriptionWorker(
         settings.transcription, settings.storage_root, lambda: open_engine(settings)

@@ -58,7 +58,10 @@ def test_several_servers_each_with_its_ari_limit_and_spool() -> None:
     assert cluster.this_server(settings) is not None and cluster.this_server(settings).name == "b"
     own = cluster.server_settings(settings, b)
     assert own.ari.url == "http://10.0.0.2:8088" and own.asterisk_recordings == Path("/spool/b")
-    assert [q.name for q in cluster.worker_queues(settings)] == ["celery", "calls.b"]
+    shared, own = cluster.worker_queues(settings)
+    assert (shared.name, own.name) == ("celery", "calls.b")
+    # bound by its own name only: no shared task, no other server's dial lands in it
+    assert (own.exchange.name, own.routing_key) == ("calls.b", "calls.b")
     explicit = load_settings(cluster={**TWO, "trunk_limits": {"trunk": 5}})
     assert cluster.trunk_limits(explicit) == {"trunk": 5}
 
@@ -131,3 +134,21 @@ async def test_a_call_holds_a_slot_of_its_server_and_of_its_trunk(
                 pass
         assert await slots.in_use() == 0
         await asyncio.sleep(0)
+
+
+def test_a_worker_of_a_server_starts_its_runtime_when_ready() -> None:
+    import threading
+    from types import SimpleNamespace
+
+    started = threading.Event()
+    ready = cluster.start_when_ready(started.set)
+
+    def consumer(*names: str) -> SimpleNamespace:
+        queues = [SimpleNamespace(name=n) for n in names]
+        return SimpleNamespace(task_consumer=SimpleNamespace(queues=queues))
+
+    ready(sender=consumer("transcription"))  # not a server's worker: nothing started
+    assert not started.wait(0.2)
+    # a server's worker beats at once, not after a dispatch happens to come its way
+    ready(sender=consumer("celery", "calls.a"))
+    assert started.wait(5)

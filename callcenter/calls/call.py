@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from callcenter.calls.answer_batch import AnswerBatch
 from callcenter.calls.config import CallConfig
 from callcenter.calls.line import RESYNC, AriLine
 from callcenter.calls.prompts import media_for, render_cases
@@ -121,8 +122,11 @@ class OutboundCall:
         script: Script | None = None,
         media: Mapping[str, str] | None = None,
         writer: Executor | None = None,
+        answers: AnswerBatch | None = None,
     ) -> None:
         self.c = deps
+        # where answers without a recording are stored with other calls' (None: alone)
+        self._answers = answers
         # the threads ledger writes run in (None: the loop's default ones)
         self._writer = writer
         self.script = script or deps.script
@@ -275,7 +279,14 @@ class OutboundCall:
     async def _save_answer(self, answer: Answer) -> None:
         """Queue the write and return, so the next question is not held up by the disk."""
 
+        answered_at = self.c.clock.now()
+
         async def write() -> None:
+            if self._answers is not None and answer.recording is None:
+                await self._answers.save(self.attempt_id, answer, answered_at)
+                for hook in self.c.answer_hooks:
+                    await hook(self.attempt_id, answer)
+                return
             await self._write(
                 self.c.ledger.save_answer,
                 self.attempt_id,

@@ -15,7 +15,9 @@ import socket
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
+from callcenter.calls.answer_batch import AnswerBatch, save_answers
 from callcenter.calls.call import CallDeps, CallResult, OutboundCall, render_prompts
 from callcenter.calls.leases import Leases
 from callcenter.calls.line import RESYNC
@@ -63,6 +65,7 @@ class Controller:
         # delay the prompts; the database takes one writer at a time anyway (SQLite)
         # or gains little from more (PostgreSQL, commits in a few milliseconds).
         self.writer = ThreadPoolExecutor(LEDGER_WRITERS, thread_name_prefix="ledger")
+        self.answers = AnswerBatch(partial(save_answers, deps.ledger.sessions), self.writer)
 
     async def __aenter__(self) -> Controller:
         # ledger writes, prompt rendering and file moves run in threads; the default
@@ -94,6 +97,7 @@ class Controller:
             self._events.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._events
+        await self.answers.close()
         self.writer.shutdown(wait=False)
 
     async def call(
@@ -119,7 +123,9 @@ class Controller:
         async with self.slots.hold(attempt_id):
             self.active.add(attempt_id)
             try:
-                call = OutboundCall(self.deps, case, attempt_id, script, media, self.writer)
+                call = OutboundCall(
+                    self.deps, case, attempt_id, script, media, self.writer, self.answers
+                )
                 result = await call.run()
             finally:
                 self.active.discard(attempt_id)

@@ -200,7 +200,7 @@ class Dialer:
         if self.route is not None:
             # each server has its own room, its trunk a shared one, a down server none
             servers = await self.route.plan()
-            free = len(servers)
+            free = len(servers) + self.settings.ahead()  # those ahead: any server's queue
         if free <= 0:
             return report
         # a few more than free, in case some are held back by a unit's daily cap
@@ -224,7 +224,8 @@ class Dialer:
             await asyncio.to_thread(lambda: [self.enqueue(j.id, j.attempt_key) for j in queued])
         else:
             for i, job in enumerate(queued):
-                await self._send(job.id, job.attempt_key, servers[i] if servers else None)
+                server = servers[i] if servers is not None and i < len(servers) else None
+                await self._send(job.id, job.attempt_key, server)
         report.queued = len(queued)
         return report
 

@@ -9,8 +9,9 @@ distinct text once and a few at a time, means a dial task only looks files up
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from callcenter.calls.prompts import render_cases
 from callcenter.calls.store import Ledger
@@ -67,3 +68,19 @@ class PromptRenderer:
             return self.scripts[name]
         except KeyError:
             raise ScriptError(f"no script {name!r} is loaded to render its prompts") from None
+
+
+class LazyRenderer:
+    """A ``PromptRenderer`` made on first use and kept: one database engine and prompt
+    cache per worker process, made only in processes that render."""
+
+    def __init__(self, build: Callable[[], PromptRenderer]) -> None:
+        self._build = build
+        self._renderer: PromptRenderer | None = None
+        self._lock = threading.Lock()
+
+    def render(self, case_ids: list[int] | None, script_id: str | None) -> int:
+        with self._lock:
+            if self._renderer is None:
+                self._renderer = self._build()
+        return self._renderer.render(case_ids, script_id)

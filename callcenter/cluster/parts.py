@@ -13,25 +13,30 @@ row do not both fill the same free slots.
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from callcenter.calls.controller import Controller
 from callcenter.calls.servers import ServerBeacons, ServerWatch
 from callcenter.campaign.pacing import RedisSlots, slots_key
-from callcenter.campaign.routing import ServerLoad, queue_name, route
+from callcenter.campaign.routing import QUEUE_PREFIX, ServerLoad, queue_name, route
 from callcenter.campaign.tasks import DIAL
 from callcenter.kernel.errors import ConfigError
 from callcenter.settings import Settings
 from callcenter.telephony.config import AriSettings
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SERVER = "main"
 
@@ -48,10 +53,40 @@ def sender(app: Celery) -> SendTo:
     return send
 
 
+def start_when_ready(start: Callable[[], object]) -> Callable[..., None]:
+    """A ``worker_ready`` handler that starts a worker's campaign runtime in the
+    background if the worker consumes a server's queue (a transcription worker does not).
+
+    Started lazily, by the first task, a server's worker would wait for a dispatch to
+    come its way before it beats, and no dial is routed to a server that does not."""
+
+    def ready(sender: Any = None, **_: Any) -> None:
+        consumer = getattr(sender, "task_consumer", None)
+        names = {q.name for q in getattr(consumer, "queues", [])}
+        if any(n.startswith(QUEUE_PREFIX) for n in names):
+            threading.Thread(target=_logged(start), name="campaign-start", daemon=True).start()
+
+    return ready
+
+
+def _logged(start: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            start()
+        except Exception:  # the first task tries again
+            log.exception("the campaign runtime did not start with the worker")
+
+    return run
+
+
 def worker_queues(settings: Settings) -> list[Queue]:
     """What a worker consumes: the shared tasks (dispatch, plans, prompts) and the
     dial tasks of its own server."""
-    return [Queue("celery"), Queue(queue_name(this_server(settings).name))]
+    name = queue_name(this_server(settings).name)
+    # bound by its own name, as a dispatcher in any worker sends to it: left to
+    # Celery's defaults it would be bound to the shared queue's key and get every
+    # shared task, and every server's dial tasks sent from this process
+    return [Queue("celery"), Queue(name, Exchange(name, type="direct"), routing_key=name)]
 
 
 @dataclass(frozen=True)

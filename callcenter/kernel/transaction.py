@@ -47,9 +47,7 @@ def _contention(exc: SQLAlchemyError) -> bool:
     orig = getattr(exc, "orig", None)
     if getattr(orig, "sqlstate", None) in _CONTENTION_STATES:
         return True
-    return isinstance(exc, OperationalError) and any(
-        m in str(orig) for m in _CONTENTION_MESSAGES
-    )
+    return isinstance(exc, OperationalError) and any(m in str(orig) for m in _CONTENTION_MESSAGES)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -24,6 +25,36 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path: Path) -> 
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 1000
+            # NORMAL (1): in WAL mode no disk sync per commit, never a corrupt file
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_writers_of_one_process_take_turns_and_a_failed_write_frees_the_turn(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        with engine.begin() as c:
+            c.exec_driver_sql("CREATE TABLE t (v INTEGER NOT NULL)")
+        with pytest.raises(IntegrityError), engine.begin() as c:
+            c.exec_driver_sql("INSERT INTO t VALUES (NULL)")
+        done: list[int] = []
+
+        def write(v: int) -> None:
+            with engine.begin() as c:
+                c.exec_driver_sql(f"INSERT INTO t VALUES ({v})")
+            done.append(v)
+
+        threads = [threading.Thread(target=write, args=(v,)) for v in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(done) == list(range(20))
+        with engine.connect() as c:
+            assert c.exec_driver_sql("SELECT count(*) FROM t").scalar_one() == 20
     finally:
         engine.dispose()
 
