@@ -43,7 +43,7 @@ from callcenter.kernel.database import make_engine, session_factory
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.config import ServerSettings
 from callcenter.telephony.sandbox import simulator
-from callcenter.telephony.sandbox.cli import sim_sounds, up
+from callcenter.telephony.sandbox.cli import sim_sounds
 from callcenter.telephony.sandbox.process import Sandbox
 from callcenter.telephony.sandbox.servers import extra_up, sandbox_servers
 from tests.campaign.cluster import Cluster, write_config
@@ -284,8 +284,8 @@ def main() -> None:
     from callcenter.settings import load_settings
 
     settings = load_settings(storage_root=STORAGE)
-    up(settings)
-    # instances 2 and 3: the first is shared by everyone's tests, which would be counted
+    # instances 2 and 3 only: the first is shared by everyone's tests, which would be
+    # counted, and must not be restarted under them
     extra_up(settings, 3, sim_sounds(settings))
     servers = sandbox_servers(settings, 3)[1:]
     rows = []

@@ -11,13 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 
 from celery import Celery
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import worker_shutdown
 from redis.asyncio import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -383,11 +381,8 @@ def make_celery(settings: Settings, *, worker: bool = False, clock: Clock | None
         render_prompts=LazyRenderer(lambda: prompt_renderer(settings, clock)).render,
     )
     campaign_tasks.register(app, context)
-    if worker:
-        # the shared tasks' queue and the dial tasks of this process's server, which it
-        # is sent only once its runtime beats for the server: started when it is ready
-        app.conf.task_queues = cluster.worker_queues(settings)
-        worker_ready.connect(cluster.start_when_ready(context.runtime), weak=False)
+    if worker:  # the shared queue and its server's, its runtime started when ready
+        cluster.serve_as_worker(app, settings, context.runtime)
     # on a queue of its own, served by `callcenter transcription worker`
     transcriber = transcription_tasks.TranscriptionWorker(
         settings.transcription, settings.storage_root, lambda: open_engine(settings)
@@ -399,23 +394,3 @@ def make_celery(settings: Settings, *, worker: bool = False, clock: Clock | None
     app.callcenter_context = context  # type: ignore[attr-defined]
     return app
 
-
-def run_transcription_worker(
-    settings: Settings, concurrency: int = 1, loglevel: str = "INFO"
-) -> None:
-    """Serve the transcription queue until told to stop (SIGTERM: warm shutdown)."""
-    open_engine(settings).dispose()  # migrated before any task touches the tables
-    celery = make_celery(settings, worker=True)
-    # Processes, not the campaign's threads: the engine is CPU-bound and holds the GIL
-    # in places, and only a process can be stopped at the time limit. (Set in the
-    # configuration: Celery takes --pool=prefork, its default, as "not given".)
-    celery.conf.worker_pool = "prefork"
-    celery.worker_main(
-        [
-            "worker",
-            f"--concurrency={concurrency}",
-            f"--queues={settings.transcription.queue}",
-            f"--hostname=transcription-{os.getpid()}@{socket.gethostname()}",
-            f"--loglevel={loglevel}",
-        ]
-    )

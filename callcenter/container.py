@@ -5,6 +5,8 @@ the composition root's factories bound to them. Feature commands reach their par
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 from collections.abc import Callable
 
 from celery import Celery
@@ -57,5 +59,21 @@ class Container:
     def celery(self, *, worker: bool = False) -> Celery:
         return bootstrap.make_celery(self.settings, worker=worker, clock=self.clock)
 
-    def run_transcription_worker(self, concurrency: int, loglevel: str) -> None:
-        bootstrap.run_transcription_worker(self.settings, concurrency, loglevel)
+    def run_transcription_worker(self, concurrency: int = 1, loglevel: str = "INFO") -> None:
+        """Serve the transcription queue until told to stop (SIGTERM: warm shutdown)."""
+        settings = self.settings
+        bootstrap.open_engine(settings).dispose()  # migrated before a task touches the tables
+        celery = bootstrap.make_celery(settings, worker=True, clock=self.clock)
+        # Processes, not the campaign's threads: the engine is CPU-bound and holds the GIL
+        # in places, and only a process can be stopped at the time limit. (Set in the
+        # configuration: Celery takes --pool=prefork, its default, as "not given".)
+        celery.conf.worker_pool = "prefork"
+        celery.worker_main(
+            [
+                "worker",
+                f"--concurrency={concurrency}",
+                f"--queues={settings.transcription.queue}",
+                f"--hostname=transcription-{os.getpid()}@{socket.gethostname()}",
+                f"--loglevel={loglevel}",
+            ]
+        )

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_ready
 from kombu import Exchange, Queue
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -51,6 +52,14 @@ def sender(app: Celery) -> SendTo:
         app.send_task(DIAL, args=[job_id, key], queue=queue_name(server))
 
     return send
+
+
+def serve_as_worker(app: Celery, settings: Settings, start: Callable[[], object]) -> None:
+    """Make ``app``'s worker consume the shared queue and its server's, and start its
+    campaign runtime (``start``) as soon as it is ready: the server gets dial tasks
+    only once that runtime beats for it."""
+    app.conf.task_queues = worker_queues(settings)
+    worker_ready.connect(start_when_ready(start), weak=False)
 
 
 def start_when_ready(start: Callable[[], object]) -> Callable[..., None]:

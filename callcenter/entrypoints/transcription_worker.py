@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import sys
 
-from callcenter.bootstrap import run_transcription_worker
+from callcenter.container import Container
 from callcenter.settings import load_settings
 
 if __name__ == "__main__":
-    run_transcription_worker(load_settings(), int(sys.argv[1]) if len(sys.argv) > 1 else 1)
+    Container(load_settings()).run_transcription_worker(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    )
