@@ -9,25 +9,22 @@ Errors name the file, the line and the field.
 from __future__ import annotations
 
 import string
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
-from ruamel.yaml.reader import ReaderError
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from callcenter.interview._yaml import REUSED_ANCHOR, Cycle, locate, plain
 from callcenter.interview.escalation import TicketRule, check_ticket_rules
 from callcenter.interview.takeover import LocatedError, Takeover, check_rules
 from callcenter.kernel.errors import ScriptError
+from callcenter.kernel.yamlfile import load_mapping, validate
 
 # Fields every case provides to prompt templates (see CaseInfo.prompt_fields).
 CASE_FIELDS = frozenset({"name", "title", "date", "unit", "matter"})
 VALID_KEYS = frozenset("0123456789*")
+# the kinds of step: pydantic names them in an error's location, the YAML does not
+STEP_KINDS = frozenset({"say", "scale", "yesno", "choice", "digits", "record"})
 
 SCALE_OPTIONS = ("非常满意", "比较满意", "一般", "不太满意", "很不满意")
 YESNO_OPTIONS = ("是", "否")
@@ -312,55 +309,5 @@ def template_fields(text: str) -> set[str]:
 
 def load_script(path: Path) -> Script:
     """Parse and validate a script file; raise ScriptError naming file, line and field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScriptError(f"{path}: no such script file") from None
-    except UnicodeDecodeError as exc:
-        raise ScriptError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    try:
-        with warnings.catch_warnings():
-            # an anchor given twice: the aliases after it would silently take the second
-            warnings.simplefilter("error", ReusedAnchorWarning)
-            raw = YAML(typ="rt").load(text)
-    except ReusedAnchorWarning as exc:
-        m = REUSED_ANCHOR.search(str(exc))
-        where = f"{path}:{m[2]}: anchor &{m[1]}" if m else f"{path}: an anchor"
-        raise ScriptError(f"{where} is given twice; give each anchor once") from None
-    except MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise ScriptError(f"{path}:{line}: YAML syntax error: {exc.problem}") from None
-    except ReaderError as exc:
-        # a character YAML does not allow in a document (NUL, most control characters)
-        line = text[: exc.position].count("\n") + 1
-        raise ScriptError(
-            f"{path}:{line}: character #x{exc.character:04x} is not allowed in YAML"
-        ) from None
-    except YAMLError as exc:
-        raise ScriptError(f"{path}: YAML error: {str(exc).splitlines()[0]}") from None
-    except (ValueError, TypeError, KeyError, OverflowError) as exc:
-        # the YAML library's constructors raise these for values it cannot build:
-        # a date that does not exist, "!!int x", a list as a mapping key
-        raise ScriptError(f"{path}: a YAML value cannot be read: {exc!r}") from None
-    except RecursionError:
-        raise ScriptError(f"{path}: YAML nested too deeply to be a script") from None
-    if not isinstance(raw, CommentedMap):
-        raise ScriptError(f"{path}:1: a script is a mapping with id, title and steps")
-    try:
-        values = plain(raw)
-    except Cycle as exc:
-        raise ScriptError(
-            f"{path}:{exc.line}: a YAML alias makes this node contain itself"
-        ) from None
-    except RecursionError:
-        raise ScriptError(f"{path}: YAML nested too deeply to be a script") from None
-    try:
-        return Script.model_validate(values)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        # a check across fields raised in a model validator says where it points
-        below = getattr(err.get("ctx", {}).get("error"), "loc", ())
-        line, field = locate(raw, (*err["loc"], *below))
-        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
-        msg = err["msg"].removeprefix("Value error, ")
-        raise ScriptError(f"{path}:{line}: {field}: {msg}{more}") from None
+    raw = load_mapping(path, ScriptError, "script", "a script is a mapping with id, title and steps")
+    return validate(Script, raw, path, ScriptError, STEP_KINDS, named="step")
