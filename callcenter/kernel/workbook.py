@@ -50,7 +50,7 @@ def write_sheet(
             if columns[column - 1] in wrapped:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
-    return _save(workbook, path)
+    return save(workbook, path)
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,12 @@ def write_sheets(path: Path | str, sheets: Sequence[Sheet]) -> Path:
                     cell.data_type = "s"
                     cell.number_format = "@"
         sheet.freeze_panes = "A2"
-    return _save(workbook, path)
+    return save(workbook, path)
 
 
-def _save(workbook: Workbook, path: Path) -> Path:
+def save(workbook: Workbook, path: Path | str) -> Path:
+    """Write ``workbook`` to ``path`` whole or not at all: a reader never sees half a file."""
+    path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         workbook.save(tmp)

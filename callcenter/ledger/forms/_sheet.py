@@ -3,12 +3,9 @@ or not at all, as ``kernel.workbook`` does for the one-sheet ledgers."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
@@ -67,18 +64,6 @@ def sheet_title(text: str, taken: set[str]) -> str:
         title = f"{base[: 31 - len(str(n)) - 1]}_{n}"
     taken.add(title)
     return title
-
-
-def save(workbook: Workbook, path: Path | str) -> Path:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        workbook.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def answer(record: CallRecord, question_id: str) -> AnswerView | None:

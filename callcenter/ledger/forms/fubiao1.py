@@ -15,7 +15,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from callcenter.ledger.forms._sheet import put, said, save, sheet_title, table
+from callcenter.kernel.workbook import save
+from callcenter.ledger.forms._sheet import put, said, sheet_title, table
 from callcenter.ledger.record import CallRecord
 from callcenter.ledger.taizhang import format_call_time
 from callcenter.web.masking import mask_phone

@@ -18,7 +18,8 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from callcenter.interview.script import Question, Script, walk
-from callcenter.ledger.forms._sheet import said, save, table
+from callcenter.kernel.workbook import save
+from callcenter.ledger.forms._sheet import said, table
 from callcenter.ledger.record import CallRecord
 from callcenter.ledger.taizhang import format_call_time
 from callcenter.web.masking import mask_phone
