@@ -12,12 +12,16 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from callcenter import bootstrap
 from callcenter.calls.call import CallResult
 from callcenter.interview.outcome import Outcome
+from callcenter.kernel.paths import PROJECT_ROOT
+from callcenter.ledger.forms.choose import Forms
 from callcenter.ledger.record import CallRecord
 from callcenter.ledger.store import LedgerReader
 from callcenter.settings import Settings
@@ -173,3 +177,39 @@ def test_yantai_dissatisfied_records_the_reason_and_opens_the_ticket(placed: Pla
     assert record.ticket_remark.startswith(Kind.RECTIFICATION.label), record.ticket_remark
     assert record.taizhang is not None
     assert record.taizhang.phone_record == "服务评价：不满意（不满意原因：已录音）"
+
+
+def test_each_call_lands_in_its_bureaus_form(placed: Placed, tmp_path: Path) -> None:
+    """The calls above, exported: each in the form of its bureau's profile, cell by cell."""
+    forms = Forms.load(PROJECT_ROOT / "profiles", "yima", PROJECT_ROOT / "ivr_scripts")
+
+    path, form = forms.write([placed.records["xinyang"]], tmp_path / "xinyang.xlsx")
+    assert form == "附表1"
+    wb = openpyxl.load_workbook(path)
+    assert len(wb.sheetnames) == 2  # the month's list, then the call's own form
+    sheet = wb.worksheets[1]
+    expected = {
+        "C2": "李娜", "C4": "比较满意", "C5": "是", "C6": "12天", "C7": "否", "C8": "否",
+        "C9": "①满意 ☑    ②不满意 □", "A12": "回访人记录人：电话回访系统",
+    }  # fmt: skip
+    assert {ref: sheet[ref].value for ref in expected} == expected
+    assert str(sheet["E2"].value).count("*") == 4  # the number, masked
+    assert str(sheet["A13"].value).startswith("回访时间：")
+
+    path, form = forms.write([placed.records["xuchang"]], tmp_path / "xuchang.xlsx")
+    assert form == "问卷统计"
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(path).worksheets[0].iter_rows()]
+    q1 = "办理审批许可遇到的情况"
+    assert [q1, "2. 应当办理而不办理", 1, "100.0%"] in rows
+    assert [q1, "合计", 1, "100.0%"] in rows
+    assert ["重大行政决策沟通协商", "1. 有", 1, "100.0%"] in rows
+    said = [[c.value for c in r] for r in openpyxl.load_workbook(path)["填写内容"].iter_rows()]
+    assert [row[2:] for row in said[1:]] == [["办理审批许可遇到的情况涉及单位部门", "已录音"]]
+
+    path, form = forms.write([placed.records["yantai"]], tmp_path / "yantai.xlsx")
+    assert form == "好差评清单"
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(path)["好差评清单"].iter_rows()]
+    assert len(rows) == 2
+    assert rows[1][2:5] == ["市政务服务中心", "不动产登记", "李娜女士"]
+    assert rows[1][7:9] == ["不满意", "已录音"]
+    assert str(rows[1][9]).startswith(Kind.RECTIFICATION.label)
