@@ -19,6 +19,7 @@ import json
 import os
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -86,6 +87,38 @@ async def program(settings, phones: list[str]) -> None:  # type: ignore[no-untyp
             await simulator.program(ari, phone, "busy" if i % 2 else "answer/b2")
 
 
+def campaign_section(schema: str, limit: int, threads: int, calls: int) -> dict[str, object]:
+    """The campaign settings of a benchmark run: every day open, one try per case, all of
+    the ``calls`` cases sampled, keys of the run's own."""
+    return {
+        "broker_url": REDIS,
+        "broker_prefix": f"bench-{schema}-broker:",
+        "key_prefix": f"bench-{schema}",
+        "windows": ["00:00-24:00"],
+        "calendar": "every-day",
+        "max_concurrent_per_trunk": limit,
+        "worker_threads": threads,
+        "dispatch_interval_seconds": 2,
+        "max_attempts": 1,
+        "partial_redials": 0,
+        "quota_bureau": 0,
+        "quota_station": calls,
+        "recent_days": 0,
+    }
+
+
+def import_and_plan(env: dict[str, str], csv_file: Path) -> None:
+    """Import the cases and plan May 2025 with the command line, as a clerk would."""
+    for args in (
+        ["import", str(csv_file)],
+        ["campaign", "plan", "--month", "2025-05", "--seed", "1", "--show", "0"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "callcenter", *args], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+
+
 def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]:
     admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     schema = f"bench_{uuid.uuid4().hex[:12]}"
@@ -102,21 +135,7 @@ def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]
             "ari": {"app": "cc-bench"},
             "ivr": {"key_timeout": 4.0},
             "dial": {"ring_timeout": 10, "max_concurrent": limit},
-            "campaign": {
-                "broker_url": REDIS,
-                "broker_prefix": f"bench-{schema}-broker:",
-                "key_prefix": f"bench-{schema}",
-                "windows": ["00:00-24:00"],
-                "calendar": "every-day",
-                "max_concurrent_per_trunk": limit,
-                "worker_threads": threads,
-                "dispatch_interval_seconds": 2,
-                "max_attempts": 1,
-                "partial_redials": 0,
-                "quota_bureau": 0,
-                "quota_station": calls,
-                "recent_days": 0,
-            },
+            "campaign": campaign_section(schema, limit, threads, calls),
         },
     )
     logs = tmp / f"logs-{limit}"
@@ -126,16 +145,7 @@ def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]
     try:
         env = cluster.env
         csv_file = cases_csv(tmp / f"cases-{limit}.csv", calls, base)
-        import subprocess
-
-        for args in (
-            ["import", str(csv_file)],
-            ["campaign", "plan", "--month", "2025-05", "--seed", "1", "--show", "0"],
-        ):
-            done = subprocess.run(
-                [sys.executable, "-m", "callcenter", *args], env=env, capture_output=True, text=True
-            )
-            assert done.returncode == 0, done.stderr
+        import_and_plan(env, csv_file)
         engine = make_engine(url)
         store = CampaignStore(session_factory(engine))
         campaign = store.campaign("2025-05")

@@ -36,7 +36,14 @@ from sqlalchemy import Engine, create_engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.campaign import POSTGRES, REDIS, STORAGE, cases_csv
+from benchmarks.campaign import (
+    POSTGRES,
+    REDIS,
+    STORAGE,
+    campaign_section,
+    cases_csv,
+    import_and_plan,
+)
 from callcenter.calls.tables import CallAttempt
 from callcenter.campaign.store import CampaignStore
 from callcenter.kernel.database import make_engine, session_factory
@@ -152,21 +159,7 @@ def run_set(
             "ivr": {"key_timeout": 4.0},
             "dial": {"ring_timeout": 10},
             "cluster": {"servers": [server_table(s, limit) for s in servers]},
-            "campaign": {
-                "broker_url": REDIS,
-                "broker_prefix": f"bench-{schema}-broker:",
-                "key_prefix": f"bench-{schema}",
-                "windows": ["00:00-24:00"],
-                "calendar": "every-day",
-                "max_concurrent_per_trunk": limit * count,
-                "worker_threads": threads,
-                "dispatch_interval_seconds": 2,
-                "max_attempts": 1,
-                "partial_redials": 0,
-                "quota_bureau": 0,
-                "quota_station": calls,
-                "recent_days": 0,
-            },
+            "campaign": campaign_section(schema, limit * count, threads, calls),
         },
     )
     logs = tmp / f"logs-{count}"
@@ -176,14 +169,7 @@ def run_set(
     try:
         env = cluster.env
         csv_file = cases_csv(tmp / f"cases-{count}.csv", calls, base)
-        for args in (
-            ["import", str(csv_file)],
-            ["campaign", "plan", "--month", "2025-05", "--seed", "1", "--show", "0"],
-        ):
-            done = subprocess.run(
-                [sys.executable, "-m", "callcenter", *args], env=env, capture_output=True, text=True
-            )
-            assert done.returncode == 0, done.stderr
+        import_and_plan(env, csv_file)
         engine = make_engine(url)
         store = CampaignStore(session_factory(engine))
         campaign = store.campaign("2025-05")
