@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -109,17 +109,23 @@ class Controller:
         return await self.place(case, attempt_id, script_id)
 
     async def place(
-        self, case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None
+        self,
+        case: CaseInfo,
+        attempt_id: str | None = None,
+        script_id: str | None = None,
+        media: Mapping[str, str] | None = None,
     ) -> CallResult:
         """Place one call (with the script named ``script_id``, the default one for None)
         when a slot is free and return how it ended.
 
         Its prompts must be rendered already: if one is missing, ``PromptsNotReady`` is
-        raised before a slot is taken or anything is written or dialled.
+        raised before a slot is taken or anything is written or dialled. ``media``: what
+        ``check_prompts`` found for this case and script, so it is not looked up twice.
         """
         attempt_id = attempt_id or str(uuid.uuid4())
         script = self.deps.script_for(script_id)
-        media = await asyncio.to_thread(media_for, self.deps.prompts, script, case)
+        if media is None:
+            media = await asyncio.to_thread(media_for, self.deps.prompts, script, case)
         async with self.slots.hold(attempt_id):
             self.active.add(attempt_id)
             try:
@@ -134,10 +140,13 @@ class Controller:
             result.outcome, result.note = closed
         return result
 
-    async def check_prompts(self, case: CaseInfo, script_id: str | None = None) -> None:
-        """PromptsNotReady unless every prompt of the case's call is rendered."""
+    async def check_prompts(
+        self, case: CaseInfo, script_id: str | None = None
+    ) -> dict[str, str]:
+        """The media of every prompt of the case's call (for ``place``); PromptsNotReady
+        unless every one is rendered."""
         script = self.deps.script_for(script_id)
-        await asyncio.to_thread(media_for, self.deps.prompts, script, case)
+        return await asyncio.to_thread(media_for, self.deps.prompts, script, case)
 
     async def render_prompts(self, case: CaseInfo, script_id: str | None = None) -> None:
         """Render a case's prompts ahead of its call (a campaign does it when queuing)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -59,10 +59,16 @@ class Caller(Protocol):
 
     async def recover(self) -> int: ...
 
-    async def check_prompts(self, case: CaseInfo, script_id: str | None = None) -> None: ...
+    async def check_prompts(
+        self, case: CaseInfo, script_id: str | None = None
+    ) -> Mapping[str, str] | None: ...
 
     async def place(
-        self, case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None
+        self,
+        case: CaseInfo,
+        attempt_id: str | None = None,
+        script_id: str | None = None,
+        media: Mapping[str, str] | None = None,
     ) -> CallResult: ...
 
 
@@ -280,7 +286,7 @@ class Dialer:
         if self.prerender is not None:
             await self.prerender(case, job.script)
         try:
-            await self.controller.check_prompts(case, job.script)
+            media = await self.controller.check_prompts(case, job.script)
         except PromptsNotReady as exc:
             # speech is synthesised off the call path: ask for it and try again later,
             # without taking a slot meanwhile
@@ -294,7 +300,7 @@ class Dialer:
                 if (released := await self._release_if_closed(job)) is not None:
                     return released
                 result = await self.controller.place(
-                    case, attempt_id=job.attempt_key, script_id=job.script
+                    case, attempt_id=job.attempt_key, script_id=job.script, media=media
                 )
                 if self.channel_gone is not None:
                     # the slot is given back once Asterisk no longer counts the channel,

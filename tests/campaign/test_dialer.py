@@ -55,7 +55,11 @@ class FakeCaller:
             raise PromptsNotReady(case.case_id, ["您好"])
 
     async def place(
-        self, case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None
+        self,
+        case: CaseInfo,
+        attempt_id: str | None = None,
+        script_id: str | None = None,
+        media: object = None,
     ) -> CallResult:
         assert attempt_id is not None
         self.placed.append(attempt_id)
@@ -381,9 +385,14 @@ async def test_a_revisit_round_is_placed_once_with_its_script_and_reported_back(
     scripts: list[str | None] = []
     placed = h.caller.place
 
-    async def call(case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None):  # type: ignore[no-untyped-def]
+    async def call(  # type: ignore[no-untyped-def]
+        case: CaseInfo,
+        attempt_id: str | None = None,
+        script_id: str | None = None,
+        media: object = None,
+    ):
         scripts.append(script_id)
-        return await placed(case, attempt_id, script_id)
+        return await placed(case, attempt_id, script_id, media)
 
     h.caller.place = call  # type: ignore[method-assign]
     phone = next(r.case.phone for r in h.store.sample("2026-11") if r.case.id == case_id)

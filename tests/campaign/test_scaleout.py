@@ -76,7 +76,11 @@ class LosingCaller:
         pass
 
     async def place(
-        self, case: CaseInfo, attempt_id: str | None = None, script_id: str | None = None
+        self,
+        case: CaseInfo,
+        attempt_id: str | None = None,
+        script_id: str | None = None,
+        media: object = None,
     ) -> CallResult:
         assert attempt_id is not None
         server = self.route.home
