@@ -16,13 +16,12 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, select
 
 from callcenter.calls.tables import AnswerRow, CallAttempt
 from callcenter.interview.answers import Answer
 from callcenter.kernel.errors import LedgerError
-from callcenter.kernel.transaction import retry_when_busy, transaction
+from callcenter.kernel.transaction import core_transaction, retry_when_busy
 from callcenter.kernel.upsert import insert
 
 # (attempt id, answer without a recording, when it was given)
@@ -31,10 +30,10 @@ _COLUMNS = ("label", "kind", "keys", "value", "score", "recording_id", "answered
 
 
 @retry_when_busy
-def save_answers(sessions: sessionmaker[Session], rows: list[Row]) -> None:
+def save_answers(engine: Engine, rows: list[Row]) -> None:
     """Store answers (none with a recording), replacing earlier answers to the same
     questions, in one transaction; LedgerError naming an attempt that does not exist."""
-    with transaction(sessions, "save_answers") as s:
+    with core_transaction(engine, "save_answers") as s:
         ids = {attempt_id for attempt_id, _, _ in rows}
         known = set(s.execute(select(CallAttempt.id).where(CallAttempt.id.in_(ids))).scalars())
         if missing := sorted(ids - known):
@@ -64,7 +63,7 @@ def save_answers(sessions: sessionmaker[Session], rows: list[Row]) -> None:
 
 
 class AnswerBatch:
-    """Queues answers for ``write`` (``save_answers`` bound to the ledger's sessions),
+    """Queues answers for ``write`` (``save_answers`` bound to the ledger's engine),
     run in ``executor`` one batch at a time."""
 
     def __init__(self, write: Callable[[list[Row]], None], executor: Executor | None) -> None:

@@ -18,12 +18,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from callcenter.calls._attempt_writes import Op
 from callcenter.calls.answer_batch import AnswerBatch
 from callcenter.calls.config import CallConfig
 from callcenter.calls.line import RESYNC, AriLine
 from callcenter.calls.prompts import media_for, render_cases
 from callcenter.calls.recording import SealedFile, WholeCallRecorder, seal
 from callcenter.calls.store import Ledger
+from callcenter.calls.write_batch import WriteBatch
 from callcenter.interview.answers import Answer
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.flow import FlowOptions, Interview, InterviewResult
@@ -123,10 +125,14 @@ class OutboundCall:
         media: Mapping[str, str] | None = None,
         writer: Executor | None = None,
         answers: AnswerBatch | None = None,
+        batch: WriteBatch | None = None,
     ) -> None:
         self.c = deps
         # where answers without a recording are stored with other calls' (None: alone)
         self._answers = answers
+        # where the answer time, whole-call recording and outcome are written with
+        # other calls' (None: each in a transaction of its own)
+        self._batch = batch
         # the threads ledger writes run in (None: the loop's default ones)
         self._writer = writer
         self.script = script or deps.script
@@ -190,7 +196,9 @@ class OutboundCall:
         answered_at = c.clock.now()
         self._queue_write(
             "the answer time",
-            lambda: self._write(c.ledger.mark_answered, self.attempt_id, answered_at),
+            lambda: self._op(
+                "mark_answered", c.ledger.mark_answered_op(self.attempt_id, answered_at)
+            ),
         )
         line = AriLine(
             c.ari,
@@ -206,7 +214,7 @@ class OutboundCall:
         recorder = WholeCallRecorder(
             c.ari, c.router, self.attempt_id, line.spool_dir, line.recordings_dir
         )
-        await recorder.start()
+        await recorder.start(line.in_stasis(recorder.snoop_id))
         try:
             interview = Interview(
                 self.script,
@@ -247,9 +255,16 @@ class OutboundCall:
         finally:
             pump.cancel()
         await self._flush_writes()
-        sealed = await recorder.finish()
+        sealed = await recorder.finish(line.recordings_finished)
         if sealed is not None:
-            await self._seal(sealed, None)
+            op = c.ledger.seal_call_op(
+                self.attempt_id,
+                sealed.path,
+                sealed.duration,
+                sealed.sha256,
+                _resolved(c.config.storage_root),
+            )
+            await self._op("seal_recording", op)
         finished = await self._finish(result.outcome, line.hangup_cause, result.note)
         finished.answers = result.answers
         finished.key_latencies = _latencies(line.key_times, line.prompt_starts)
@@ -319,6 +334,12 @@ class OutboundCall:
 
         self._writes = asyncio.create_task(write(), name=f"write-{self.attempt_id}")
 
+    async def _op(self, action: str, op: Op[T]) -> T:
+        """A ledger write of the call's (``Ledger.…_op``), batched with other calls'."""
+        if self._batch is not None:
+            return await self._batch.run(action, op)
+        return await self._write(self.c.ledger.run_alone, action, op)
+
     async def _write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``fn(*args, **kwargs)``, a ledger write, in the writer threads."""
         loop = asyncio.get_running_loop()
@@ -349,16 +370,8 @@ class OutboundCall:
     async def _finish(self, outcome: Outcome, cause: int | None, note: str = "") -> CallResult:
         await self._flush_writes()  # the row is closed after everything else is in
         # shielded: a cancelled controller must still close the ledger row it opened
-        await asyncio.shield(
-            self._write(
-                self.c.ledger.finish_attempt,
-                self.attempt_id,
-                outcome,
-                cause,
-                self.c.clock.now(),
-                note,
-            )
-        )
+        op = self.c.ledger.finish_op(self.attempt_id, outcome, cause, self.c.clock.now(), note)
+        await asyncio.shield(self._op("finish_attempt", op))
         log.info("call %s (case %s): %s %s", self.attempt_id, self.case.case_id, outcome, note)
         return CallResult(self.attempt_id, self.case.case_id, outcome, note, cause)
 
@@ -382,7 +395,3 @@ def _latencies(keys: list[float], prompts: list[float]) -> list[float]:
 
 def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
-
-
-def recordings_of(result: CallResult) -> list[Path]:
-    return [a.recording for a in result.answers if a.recording is not None]

@@ -59,6 +59,10 @@ class AriLine:
         self._recording_name: str | None = None
         self._recording_done = asyncio.Event()
         self._recording_event: Event = {}
+        # other channels of the call that entered Stasis (the snoop channel recording it)
+        self._stasis: dict[str, asyncio.Event] = {}
+        # every recording of the call Asterisk has closed, by name
+        self.recordings_finished: set[str] = set()
         self.key_times: list[float] = []  # when each key arrived (loop time), for latency
         self.prompt_starts: list[float] = []
         self.played: list[str] = []  # every text sent to the line, in order
@@ -80,9 +84,13 @@ class AriLine:
             elif kind == "PlaybackFinished" and self._is_current_playback(event):
                 self._playback_done.set()
             elif kind in ("RecordingFinished", "RecordingFailed"):
-                if event.get("recording", {}).get("name") == self._recording_name:
+                name = event.get("recording", {}).get("name")
+                self.recordings_finished.add(name)
+                if name == self._recording_name:
                     self._recording_event = event
                     self._recording_done.set()
+            elif kind == "StasisStart":
+                self.in_stasis(event.get("channel", {}).get("id", "")).set()
             elif kind == RESYNC:
                 await self._resync(event)
                 if self.channel_id not in event.get("channel_ids", set()):
@@ -93,6 +101,10 @@ class AriLine:
                 self.hung_up.set()
                 if kind == "ChannelDestroyed":
                     return
+
+    def in_stasis(self, channel_id: str) -> asyncio.Event:
+        """Set once the call's channel ``channel_id`` (a snoop channel) has entered Stasis."""
+        return self._stasis.setdefault(channel_id, asyncio.Event())
 
     def _is_current_playback(self, event: Event) -> bool:
         return event.get("playback", {}).get("id") == self._playback_id

@@ -11,12 +11,17 @@ from __future__ import annotations
 import logging
 from contextlib import AbstractContextManager
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
-from callcenter.calls.records import AttemptView, RecordingView, attempt_view, recording_view
+from callcenter.calls import _attempt_writes as _writes
+from callcenter.calls._attempt_rows import read_attempt
+from callcenter.calls._attempt_writes import Op, stored_path
+from callcenter.calls.records import AttemptView, RecordingView, recording_view
 from callcenter.calls.tables import AnswerRow, CallAttempt, Recording
 from callcenter.cases.store import case_view
 from callcenter.cases.tables import UNIT_KINDS, Case, Unit
@@ -26,10 +31,11 @@ from callcenter.interview.outcome import Outcome
 from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.errors import LedgerError
 from callcenter.kernel.errors import LedgerUnavailable as LedgerUnavailable  # re-exported
-from callcenter.kernel.transaction import retry_when_busy, transaction
+from callcenter.kernel.transaction import core_transaction, retry_when_busy, transaction
 from callcenter.kernel.upsert import changed, insert
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Ledger:
@@ -37,12 +43,19 @@ class Ledger:
 
     def __init__(self, sessions: sessionmaker[Session], *, clock: Clock | None = None) -> None:
         self._sessions = sessions
+        # the writes every call makes run on plain connections (see ``_core``)
+        self._engine: Engine = sessions.kw["bind"]
         self._clock = clock or SystemClock()
 
     @property
     def sessions(self) -> sessionmaker[Session]:
         """The session factory, for the stores of other concepts on the same database."""
         return self._sessions
+
+    @property
+    def engine(self) -> Engine:
+        """The database engine, for writes that need no ORM session."""
+        return self._engine
 
     # -- units and cases -------------------------------------------------------------
 
@@ -119,19 +132,23 @@ class Ledger:
         """Record a dialled call placed by process ``owner``; False if ``attempt_id`` was
         already recorded."""
         _require_aware(started_at, "started_at")
-        with self._transaction("start_attempt") as s:
-            # one light query for both (no ORM objects: this runs for every call)
-            known, previous = s.execute(
-                select(
-                    select(Case.id).where(Case.id == case_id).exists(),
-                    select(func.count())
-                    .where(CallAttempt.case_id == case_id)
-                    .scalar_subquery(),
-                )
-            ).one()
-            if not known:
+        with self._core("start_attempt") as c:
+            # Locking the case makes concurrent starts of one case (two processes) take
+            # turns, so each counts the other's attempt and none gets the same number.
+            # (SQLite ignores FOR UPDATE: its writers take turns anyway.) NO KEY: the
+            # attempts' foreign keys to the case still need no wait.
+            known = c.execute(
+                select(Case.id).where(Case.id == case_id).with_for_update(key_share=True)
+            ).first()
+            if known is None:
                 raise LedgerError(f"unknown case id {case_id}")
-            stmt = insert(s, CallAttempt).values(
+            previous = (
+                select(func.count())
+                .select_from(CallAttempt)
+                .where(CallAttempt.case_id == case_id)
+                .scalar_subquery()
+            )
+            stmt = insert(c, CallAttempt).values(
                 id=attempt_id,
                 case_id=case_id,
                 script_id=script_id,
@@ -141,9 +158,9 @@ class Ledger:
                 owner=owner,
                 created_at=self._clock.now(),
             )
-            if changed(s, stmt.on_conflict_do_nothing(index_elements=["id"])):
+            if changed(c, stmt.on_conflict_do_nothing(index_elements=["id"])):
                 return True
-            existing = s.execute(
+            existing = c.execute(
                 select(CallAttempt.case_id).where(CallAttempt.id == attempt_id)
             ).scalar_one()
             if existing != case_id:
@@ -152,18 +169,14 @@ class Ledger:
                 )
             return False
 
-    @retry_when_busy
+    def mark_answered_op(self, attempt_id: str, at: datetime) -> Op[None]:
+        """``mark_answered`` as a write for a batch (``calls.write_batch``)."""
+        _require_aware(at, "at")
+        return partial(_writes.mark_answered, attempt_id=attempt_id, at=at)
+
     def mark_answered(self, attempt_id: str, at: datetime) -> None:
         """Note when the callee picked up; the first time given is kept."""
-        _require_aware(at, "at")
-        with self._transaction("mark_answered") as s:
-            stmt = (
-                update(CallAttempt)
-                .where(CallAttempt.id == attempt_id, CallAttempt.answered_at.is_(None))
-                .values(answered_at=at)
-            )
-            if not changed(s, stmt):
-                _require_attempt(s, attempt_id)
+        self.run_alone("mark_answered", self.mark_answered_op(attempt_id, at))
 
     @retry_when_busy
     def save_answer(
@@ -183,7 +196,7 @@ class Ledger:
             _require_attempt(s, attempt_id)
             recording_id = None
             if answer.recording is not None:
-                path = _stored_path(answer.recording, storage_root)
+                path = stored_path(answer.recording, storage_root)
                 recording_id = _answer_recording(
                     s, attempt_id, answer.question_id, path, self._clock.now()
                 )
@@ -221,38 +234,46 @@ class Ledger:
         ``question_id`` None means the whole-call recording (kind 'call'), written once
         per attempt; an answer's recording row already exists from ``save_answer``.
         """
-        stored = _stored_path(path, storage_root)
+        if question_id is None:
+            op = self.seal_call_op(attempt_id, path, duration, sha256, storage_root)
+            return self._run_once("seal_recording", op)
+        stored = stored_path(path, storage_root)
         with self._transaction("seal_recording") as s:
             _require_attempt(s, attempt_id)
-            if question_id is None:
-                row = s.execute(
-                    select(Recording).where(
-                        Recording.attempt_id == attempt_id, Recording.kind == "call"
-                    )
-                ).scalar_one_or_none()
-                if row is None:
-                    row = Recording(
-                        attempt_id=attempt_id,
-                        kind="call",
-                        path=stored,
-                        created_at=self._clock.now(),
-                    )
-                    s.add(row)
-            else:
-                row = s.execute(
-                    select(Recording).where(
-                        Recording.attempt_id == attempt_id,
-                        Recording.question_id == question_id,
-                        Recording.kind == "answer",
-                    )
-                ).scalar_one_or_none()
-                if row is None:
-                    raise LedgerError(
-                        f"attempt {attempt_id!r} has no recorded answer to question {question_id!r}"
-                    )
+            row = s.execute(
+                select(Recording).where(
+                    Recording.attempt_id == attempt_id,
+                    Recording.question_id == question_id,
+                    Recording.kind == "answer",
+                )
+            ).scalar_one_or_none()
+            if row is None:
+                raise LedgerError(
+                    f"attempt {attempt_id!r} has no recorded answer to question {question_id!r}"
+                )
             row.path, row.duration_seconds, row.sha256 = stored, duration, sha256
             s.flush()
             return row.id
+
+    def seal_call_op(
+        self,
+        attempt_id: str,
+        path: Path,
+        duration: float,
+        sha256: str,
+        storage_root: Path | None = None,
+    ) -> Op[int]:
+        """Sealing the whole-call recording as a write for a batch; returns its id."""
+        stored = stored_path(path, storage_root)
+        now = self._clock.now()
+        return partial(
+            _writes.seal_call_recording,
+            attempt_id=attempt_id,
+            path=stored,
+            duration=duration,
+            sha256=sha256,
+            now=now,
+        )
 
     def recording(self, recording_id: int) -> RecordingView | None:
         """A stored recording, for the player that serves its file; None if unknown."""
@@ -260,7 +281,25 @@ class Ledger:
             row = s.get(Recording, recording_id)
             return None if row is None else recording_view(row)
 
-    @retry_when_busy
+    def finish_op(
+        self,
+        attempt_id: str,
+        outcome: Outcome,
+        cause: int | None,
+        ended_at: datetime,
+        note: str = "",
+    ) -> Op[bool]:
+        """``finish_attempt`` as a write for a batch."""
+        _require_aware(ended_at, "ended_at")
+        return partial(
+            _writes.finish_attempt,
+            attempt_id=attempt_id,
+            outcome=Outcome(outcome),
+            cause=cause,
+            ended_at=ended_at,
+            note=note,
+        )
+
     def finish_attempt(
         self,
         attempt_id: str,
@@ -270,35 +309,17 @@ class Ledger:
         note: str = "",
     ) -> bool:
         """Close the attempt with its outcome; only the first finish counts."""
-        outcome = Outcome(outcome)
-        _require_aware(ended_at, "ended_at")
-        with self._transaction("finish_attempt") as s:
-            # The condition on ended_at makes the database arbitrate between racing
-            # finishers: the second UPDATE matches no row.
-            stmt = (
-                update(CallAttempt)
-                .where(CallAttempt.id == attempt_id, CallAttempt.ended_at.is_(None))
-                .values(outcome=outcome.value, hangup_cause=cause, ended_at=ended_at, note=note)
-            )
-            if changed(s, stmt):
-                # the controller logs the call's end with its case: once is enough
-                log.debug("attempt %s finished: %s (cause %s)", attempt_id, outcome.value, cause)
-                return True
-            _require_attempt(s, attempt_id)
-            log.debug("attempt %s was already finished; %s ignored", attempt_id, outcome.value)
-            return False
+        op = self.finish_op(attempt_id, outcome, cause, ended_at, note)
+        return self.run_alone("finish_attempt", op)
 
     def attempt(self, attempt_id: str) -> AttemptView:
-        """The attempt as stored, for whoever has to close it after its call was lost."""
-        with self._transaction("attempt") as s:
-            row = s.get(
-                CallAttempt,
-                attempt_id,
-                options=[selectinload(CallAttempt.answers).joinedload(AnswerRow.recording)],
-            )
-            if row is None:
-                raise LedgerError(f"unknown call attempt {attempt_id!r}")
-            return attempt_view(row)
+        """The attempt as stored, for whoever has to close it after its call was lost,
+        and for what follows every call (its ticket rules): read with two plain queries."""
+        with self._core("attempt") as c:
+            view = read_attempt(c, attempt_id)
+        if view is None:
+            raise LedgerError(f"unknown call attempt {attempt_id!r}")
+        return view
 
     def unfinished_attempts(self) -> list[str]:
         """Attempts started but never finished, oldest first: work left by a crash."""
@@ -314,6 +335,18 @@ class Ledger:
 
     def _transaction(self, action: str) -> AbstractContextManager[Session]:
         return transaction(self._sessions, action)
+
+    def _core(self, action: str) -> AbstractContextManager[Connection]:
+        return core_transaction(self._engine, action)
+
+    @retry_when_busy
+    def run_alone(self, action: str, op: Op[T]) -> T:
+        """One write (``…_op``) in a transaction of its own, named ``action`` in errors."""
+        return self._run_once(action, op)
+
+    def _run_once(self, action: str, op: Op[T]) -> T:
+        with self._core(action) as c:
+            return op(c)
 
 
 def _require_aware(value: datetime, name: str) -> datetime:
@@ -335,18 +368,6 @@ def _require_attempt(s: Session, attempt_id: str) -> None:
     found = s.execute(select(CallAttempt.id).where(CallAttempt.id == attempt_id)).first()
     if found is None:
         raise LedgerError(f"unknown call attempt {attempt_id!r}")
-
-
-def _stored_path(path: Path, storage_root: Path | None) -> str:
-    """``path`` relative to ``storage_root`` when it lies under it, else as given."""
-    if storage_root is not None and path.is_absolute():
-        if path.is_relative_to(storage_root):
-            return path.relative_to(storage_root).as_posix()
-        # only when the plain paths differ: resolving costs a system call per component
-        resolved, root = path.resolve(), storage_root.resolve()
-        if resolved.is_relative_to(root):
-            return resolved.relative_to(root).as_posix()
-    return path.as_posix()
 
 
 def _answer_recording(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Insert, Table, Update
+from sqlalchemy import Connection, Insert, Table, Update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -12,14 +12,15 @@ from callcenter.kernel.errors import LedgerError
 from callcenter.kernel.orm import Base
 
 
-def insert(session: Session, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that supports ON CONFLICT on the session's database.
+def insert(session: Session | Connection, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that supports ON CONFLICT on the session's (or connection's) database.
 
     ON CONFLICT lets the database, not a read-then-write race, decide whether a row
     already exists, which is what makes a repeated write after a crash harmless.
     """
     table = cast(Table, model.__table__)
-    name = session.get_bind().dialect.name
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    name = bind.dialect.name
     if name == "postgresql":
         return postgresql.insert(table)
     if name == "sqlite":
@@ -27,7 +28,7 @@ def insert(session: Session, model: type[Base]) -> postgresql.Insert | sqlite.In
     raise LedgerError(f"database {name!r} is not supported; use PostgreSQL or SQLite")
 
 
-def changed(session: Session, stmt: Insert | Update) -> bool:
+def changed(session: Session | Connection, stmt: Insert | Update) -> bool:
     """Run an INSERT or UPDATE; True if it wrote a row.
 
     Asks for the rows back rather than trusting ``rowcount``, which psycopg reports as

@@ -33,7 +33,7 @@ async def test_answers_of_many_calls_are_all_stored_and_a_bad_one_fails_alone(
 
     def write(rows):  # type: ignore[no-untyped-def]
         writes.append(len(rows))
-        save_answers(ledger.sessions, rows)
+        save_answers(ledger.engine, rows)
 
     batch = AnswerBatch(write, ThreadPoolExecutor(2))
 
@@ -57,7 +57,7 @@ async def test_answers_of_many_calls_are_all_stored_and_a_bad_one_fails_alone(
 async def test_an_answer_with_a_recording_is_not_batched(ledger: Ledger) -> None:
     from pathlib import Path
 
-    batch = AnswerBatch(partial(save_answers, ledger.sessions), None)
+    batch = AnswerBatch(partial(save_answers, ledger.engine), None)
     answer = Answer("q7_detail", "建议", "recording", recording=Path("/x.wav"))
     with pytest.raises(ValueError):
         await batch.save("a1", answer, NOW)

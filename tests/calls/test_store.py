@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from callcenter.calls.store import Ledger
 from callcenter.calls.tables import AnswerRow, CallAttempt, Recording
@@ -198,6 +198,56 @@ def test_concurrent_finishes_have_one_winner(db_url: str, case_id: int, threads:
         assert len(winners) == 1
         view = LedgerReader(ledgers[0].sessions).call("a1").attempt
         assert (view.outcome, view.note) == (outcomes[winners[0]], f"by {winners[0]}")
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def test_concurrent_starts_of_one_case_get_distinct_numbers(db_url: str, case_id: int) -> None:
+    """Two processes start calls to one case at the same moment: the second one's count
+    of earlier attempts is taken while the first has counted but not yet inserted."""
+    engines = [make_engine(db_url) for _ in range(2)]
+    ledgers = [Ledger(session_factory(engine)) for engine in engines]
+    first_inserting = threading.Event()
+    second_counted = threading.Event()
+
+    def before(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO CALL_ATTEMPTS"):
+            first_inserting.set()
+            # hold the insert until the other start has counted, or until it is
+            # evidently kept from counting (the fix): it then counts after this commit
+            second_counted.wait(timeout=2)
+
+    def after(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "count(" in statement.lower() and "call_attempts" in statement.lower():
+            second_counted.set()
+
+    event.listen(engines[0], "before_cursor_execute", before)
+    event.listen(engines[1], "after_cursor_execute", after)
+    errors: list[BaseException] = []
+
+    def start(i: int) -> None:
+        try:
+            if i == 1:
+                assert first_inserting.wait(timeout=30)
+            ledgers[i].start_attempt(f"a{i}", case_id, "yima-v1", at(i))
+        except BaseException as exc:  # reported below, with the numbers
+            errors.append(exc)
+
+    workers = [threading.Thread(target=start, args=(i,)) for i in range(2)]
+    try:
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=30)
+        assert errors == []
+        with engines[0].connect() as connection:
+            numbers = connection.execute(
+                select(CallAttempt.attempt_no)
+                .where(CallAttempt.case_id == case_id)
+                .order_by(CallAttempt.attempt_no)
+            ).scalars()
+            assert list(numbers) == [1, 2]
     finally:
         for engine in engines:
             engine.dispose()

@@ -8,12 +8,12 @@ may dial.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 from collections.abc import Callable, Mapping
 
 import aiohttp
+import orjson
 from yarl import URL
 
 from callcenter.kernel.errors import AriUnreachable
@@ -133,8 +133,9 @@ class EventStream:
 
 async def _deliver(handler: EventHandler, data: str) -> None:
     try:
-        event: Event = json.loads(data)
-    except ValueError:
+        # orjson: several times faster than json, on every event of every call
+        event: Event = orjson.loads(data)
+    except orjson.JSONDecodeError:
         logger.warning("ARI events: skipping a message that is not JSON: %.200r", data)
         return
     try:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 from yarl import URL
 
 # Value types accepted in query parameters; None means "leave the parameter out".
@@ -57,14 +57,14 @@ def encode_query(params: Mapping[str, QueryValue] | None) -> dict[str, str]:
     return encoded
 
 
-def decode_body(text: str) -> Any:
+def decode_body(body: bytes | str) -> Any:
     """JSON when the body is JSON, else the text itself (ARI answers some errors in plain text)."""
-    if not text:
+    if not body:
         return None
     try:
-        return json.loads(text)
-    except ValueError:
-        return text
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body.decode("utf-8", "replace") if isinstance(body, bytes) else body
 
 
 def error_message(body: Any) -> str:
