@@ -2,7 +2,8 @@
 
 One campaign per set on the sandbox: server ``sandbox2`` alone, then ``sandbox2`` and
 ``sandbox3`` (Asterisk instances beside the shared first one, ``callcenter sandbox up
---servers 3``, which no test calls through), each server at the same limit and driven
+--servers 3``; only the scale-out test calls through them, and kills one: do not run
+both at once), each server at the same limit and driven
 by its own Celery worker on its own queue, beat and PostgreSQL shared. The simulated
 applicants refuse at the consent question (about 8 s on the line) or are busy, one
 attempt each (as ``campaign.py``).
@@ -259,7 +260,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--limit", type=int, default=20, help="calls at once per server")
     parser.add_argument("--runs", type=int, default=3, help="runs per set; medians reported")
     parser.add_argument("--quick", action="store_true", help="60 calls, limit 5, one run")

@@ -113,6 +113,37 @@ async def test_jobs_go_to_up_servers_with_room_and_count_until_dialled(
 
 
 @pytest.mark.redis
+async def test_jobs_sent_beyond_every_servers_room_wait_on_the_least_loaded(
+    redis_url: str, redis_prefix: str
+) -> None:
+    settings = load_settings(
+        cluster={**TWO, "server": "a", "down_after_seconds": 5},
+        campaign={"max_concurrent_per_trunk": 10, "key_prefix": redis_prefix},
+    )
+    sent: list[tuple[int, str, str]] = []
+    redis = Redis.from_url(redis_url)
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(redis.aclose)
+        parts = await cluster.open_server_parts(
+            stack, settings, redis, lambda j, k, s: sent.append((j, k, s))
+        )
+        routed = parts.route
+        await routed.beacons.beat("a", "w-a")
+        await routed.beacons.beat("b", "w-b")
+        for n, server in enumerate(await routed.plan()):
+            await routed.send(n, f"k{n}", server)
+        # both full: jobs queued ahead spread by load for each limit (3 and 2), not all
+        # on the first server named
+        for n in range(5, 10):
+            await routed.send(n, f"k{n}", None)
+        ahead = [s for j, _, s in sent if j >= 5]
+        assert sorted(ahead) == ["a", "a", "a", "b", "b"]
+        await routed.beacons.drop("b", "w-b")
+        await routed.send(10, "k10", None)
+        assert sent[-1][2] == "a"  # only the server up
+
+
+@pytest.mark.redis
 async def test_a_call_holds_a_slot_of_its_server_and_of_its_trunk(
     redis_url: str, redis_prefix: str
 ) -> None:

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -24,6 +24,7 @@ from callcenter.calls.controller import Controller
 from callcenter.calls.prompts import PromptsNotReady
 from callcenter.calls.slots import Slots, SlotTimeout
 from callcenter.calls.store import Ledger, LedgerUnavailable
+from callcenter.campaign._reports import DialReport, DispatchReport
 from callcenter.campaign.calendar import CallingCalendar
 from callcenter.campaign.config import CampaignSettings
 from callcenter.campaign.jobs import Job
@@ -97,29 +98,6 @@ def channel_gone_with(controller: Controller) -> ChannelGone:
             await controller.wait_gone(channel_id)
 
     return gone
-
-
-@dataclass
-class DispatchReport:
-    recovered_calls: int = 0
-    settled_orphans: int = 0
-    resent: int = 0
-    queued: int = 0
-    capped: int = 0
-    blocked: str | None = None  # why nothing was queued (outside the window…)
-    next_allowed: datetime | None = None
-    finished: list[int] = field(default_factory=list)
-    fed: int = 0  # jobs added from elsewhere (re-visits now due)
-
-
-@dataclass(frozen=True)
-class DialReport:
-    job_id: int
-    key: str
-    status: str  # dialled / not-claimed / released / skipped
-    outcome: Outcome | None = None
-    result: JobResult | None = None
-    note: str = ""
 
 
 class Dialer:
@@ -201,12 +179,15 @@ class Dialer:
         # a few jobs queued beyond the limit wait for a slot in their dial task, so a
         # slot that comes free is taken at once rather than after a dispatch round
         limit = self.settings.max_concurrent_per_trunk
-        free = limit + self.settings.ahead() - max(busy, await self.slots.in_use())
+        in_use = await self.slots.in_use()
+        free = limit + self.settings.ahead() - max(busy, in_use)
         servers: list[str] | None = None
         if self.route is not None:
-            # each server has its own room, its trunk a shared one, a down server none
+            # each server has its own room, its trunk a shared one, a down server none;
+            # those ahead go to any server's queue, but only as many as are not already
+            # waiting there without a slot: else every dispatch adds more, piled up on one
             servers = await self.route.plan()
-            free = len(servers) + self.settings.ahead()  # those ahead: any server's queue
+            free = len(servers) + max(0, self.settings.ahead() - max(0, busy - in_use))
         if free <= 0:
             return report
         # a few more than free, in case some are held back by a unit's daily cap
@@ -278,10 +259,8 @@ class Dialer:
             return DialReport(job.id, job.attempt_key, "skipped", result=JobResult.SKIPPED)
         if (released := await self._release_if_closed(job)) is not None:
             return released
-        if self.route is not None and (down := self.route.unavailable()) is not None:
-            # back in line: the dispatcher sends it to a server that answers
-            due = self.clock.now() + timedelta(seconds=self.route.retry_seconds)
-            return await self._release(job, due, down)
+        if (released := await self._release_if_down(job)) is not None:
+            return released
         case = await asyncio.to_thread(self.ledger.case_info, job.case_id)
         if self.prerender is not None:
             await self.prerender(case, job.script)
@@ -296,8 +275,10 @@ class Dialer:
             return await self._release(job, due, str(exc))
         try:
             async with self.slots.hold(job.attempt_key, timeout=self.settings.slot_wait_seconds):
-                # the wait may have outlasted the window
+                # the wait may have outlasted the window, or this worker's server
                 if (released := await self._release_if_closed(job)) is not None:
+                    return released
+                if (released := await self._release_if_down(job)) is not None:
                     return released
                 result = await self.controller.place(
                     case, attempt_id=job.attempt_key, script_id=job.script, media=media
@@ -318,6 +299,14 @@ class Dialer:
         CalendarError if the calendar cannot tell."""
         why = self.calendar.why_not(at)
         return why, (None if why is None else self.calendar.next_allowed(at))
+
+    async def _release_if_down(self, job: Job) -> DialReport | None:
+        """The job put back if this worker's server is lost, else None: back in line,
+        the dispatcher sends it to a server that answers."""
+        if self.route is None or (down := self.route.unavailable()) is None:
+            return None
+        due = self.clock.now() + timedelta(seconds=self.route.retry_seconds)
+        return await self._release(job, due, down)
 
     async def _release_if_closed(self, job: Job) -> DialReport | None:
         """The job put back if no call may start now, else None."""

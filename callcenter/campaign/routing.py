@@ -3,18 +3,25 @@
 Each server carries at most its own number of calls, and every server on one carrier
 trunk together at most the trunk's limit. A server that is down (its ARI has not
 answered lately) gets nothing. Among the servers with room, a job goes to the one
-with the most room left, so the calls spread over the set in proportion to what each
-server can carry; ties go to the server named first in the settings.
+with the largest share of its limit still free, so the calls spread over the set in
+proportion to what each server can carry. Ties are drawn at random: by a fixed order
+(the first server named), whenever the servers are level the first job of a dispatch
+would go to the same server, and whatever comes first in the job order (a unit, a kind
+of applicant) would load that one.
 """
 
 from __future__ import annotations
 
+import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Protocol
 
 QUEUE_PREFIX = "calls."
+
+_rng = random.Random()
 
 
 def queue_name(server: str) -> str:
@@ -41,18 +48,19 @@ def route(
     servers: Sequence[ServerLoad],
     trunk_limits: Mapping[str, int],
     count: int,
+    rng: random.Random | None = None,
 ) -> list[str]:
     """The servers for up to ``count`` jobs, in order; fewer when the set is full.
 
     ``trunk_limits``: calls at once on each trunk, every server together; a trunk not
-    named is limited by its servers alone.
+    named is limited by its servers alone. ``rng`` draws the ties (a seeded one in tests).
     """
+    draw = rng or _rng
     taken = {s.name: 0 for s in servers}
     trunk_busy: Counter[str] = Counter()
     for s in servers:
         trunk_busy[s.trunk] += s.busy
     out: list[str] = []
-    order = {s.name: i for i, s in enumerate(servers)}
     while len(out) < count:
         candidates = [
             s
@@ -62,11 +70,29 @@ def route(
         ]
         if not candidates:
             break
-        best = max(candidates, key=lambda s: (s.free - taken[s.name], -order[s.name]))
+        best = _freest(
+            candidates, lambda s: Fraction(s.free - taken[s.name], max(1, s.limit)), draw
+        )
         taken[best.name] += 1
         trunk_busy[best.trunk] += 1
         out.append(best.name)
     return out
+
+
+def overflow(servers: Sequence[ServerLoad], rng: random.Random | None = None) -> str | None:
+    """The up server for a job sent beyond every server's room (it waits there for a
+    slot): the one least loaded for its limit; None when every server is down."""
+    up = [s for s in servers if s.up]
+    if not up:
+        return None
+    return _freest(up, lambda s: Fraction(s.limit - s.busy, max(1, s.limit)), rng or _rng).name
+
+
+def _freest(
+    servers: Sequence[ServerLoad], share: Callable[[ServerLoad], Fraction], rng: random.Random
+) -> ServerLoad:
+    top = max(share(s) for s in servers)
+    return rng.choice([s for s in servers if share(s) == top])
 
 
 def room(servers: Sequence[ServerLoad], trunk_limits: Mapping[str, int]) -> int:

@@ -5,15 +5,16 @@ Every worker process drives one server (``cluster.server``) and consumes that se
 Celery queue (``calls.<name>``). A call holds a slot of its server (the server's own
 limit) and one of its carrier trunk (the limit shared by every server on that trunk),
 both in Redis. The dispatcher, in whichever worker it runs, sends each due job to
-the queue of the up server with the most room (``campaign.routing``); what it sent
-counts against that server until a worker has claimed it, so two dispatches in a
-row do not both fill the same free slots.
+the queue of the up server with the most room for its limit (``campaign.routing``);
+what it sent counts against that server until a worker has claimed it, so two
+dispatches in a row do not both fill the same free slots.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -31,7 +32,7 @@ from redis.exceptions import RedisError
 from callcenter.calls.controller import Controller
 from callcenter.calls.servers import ServerBeacons, ServerWatch
 from callcenter.campaign.pacing import RedisSlots, slots_key
-from callcenter.campaign.routing import QUEUE_PREFIX, ServerLoad, queue_name, route
+from callcenter.campaign.routing import QUEUE_PREFIX, ServerLoad, overflow, queue_name, route
 from callcenter.campaign.tasks import DIAL
 from callcenter.kernel.errors import ConfigError
 from callcenter.settings import Settings
@@ -225,8 +226,10 @@ class ServerRoute:
         beacons: ServerBeacons,
         send_to: SendTo,
         routed_seconds: float,
+        rng: random.Random | None = None,
     ) -> None:
         self.redis = redis
+        self.rng = rng or random.Random()
         self.prefix = prefix
         self.servers = known
         self.limits = limits
@@ -252,11 +255,12 @@ class ServerRoute:
         """Servers for the jobs the set can take now (at most ``count``)."""
         loads = await self.loads()
         room = sum(s.free for s in loads)
-        return route(loads, self.limits, room if count is None else min(count, room))
+        return route(loads, self.limits, room if count is None else min(count, room), self.rng)
 
     async def send(self, job_id: int, key: str, server: str | None = None) -> None:
         """Send attempt ``key`` to ``server``'s queue; None: the up server with the
-        most room, else any up server, else the first (its jobs wait there)."""
+        most room for its limit, else the up one least loaded for it (the job waits
+        there for a slot), else the first (its jobs wait there)."""
         if server is None:
             server = await self._anywhere()
         score = int(time.time() * 1000) + self.routed_ms
@@ -277,11 +281,10 @@ class ServerRoute:
 
     async def _anywhere(self) -> str:
         loads = await self.loads()
-        chosen = route(loads, self.limits, 1)
+        chosen = route(loads, self.limits, 1, self.rng)
         if chosen:
             return chosen[0]
-        up = [s.name for s in loads if s.up]
-        return up[0] if up else self.servers[0].name
+        return overflow(loads, self.rng) or self.servers[0].name
 
 
 @dataclass

@@ -5,16 +5,18 @@ database decides when two workers reach for the same row."""
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from sqlalchemy import update
 
 from callcenter.calls.call import CallResult
 from callcenter.calls.servers import INTERRUPTED_NOTE
 from callcenter.calls.store import Ledger
-from callcenter.campaign.routing import ServerLoad, route
+from callcenter.campaign.routing import ServerLoad, overflow, route
 from callcenter.campaign.store import CampaignStore
 from callcenter.campaign.tables import DialJob
 from callcenter.interview.case import CaseInfo
@@ -22,6 +24,7 @@ from callcenter.interview.outcome import Outcome
 from callcenter.kernel.clock import FixedClock
 from callcenter.kernel.database import make_engine
 from tests.campaign import test_dialer
+from tests.campaign.fixtures import SH
 from tests.campaign.test_dialer import Harness
 from tests.campaign.test_store import first_due, running
 
@@ -39,16 +42,23 @@ class FakeRoute:
         self.sent: list[tuple[int, str, str]] = []
         self.on_way: Counter[str] = Counter()
         self.home = "a"
+        self.rng = random.Random(5)
 
-    async def plan(self) -> list[str]:
-        loads = [
+    def loads(self) -> list[ServerLoad]:
+        return [
             ServerLoad(n, "trunk", lim, self.on_way[n], self.up[n])
             for n, lim in self.limits.items()
         ]
-        return route(loads, {}, sum(s.free for s in loads))
+
+    async def plan(self) -> list[str]:
+        loads = self.loads()
+        return route(loads, {}, sum(s.free for s in loads), self.rng)
 
     async def send(self, job_id: int, key: str, server: str | None = None) -> None:
-        server = server or (await self.plan())[0]
+        if server is None:
+            planned = await self.plan()
+            server = planned[0] if planned else overflow(self.loads(), self.rng)
+        assert server is not None
         self.sent.append((job_id, key, server))
         self.on_way[server] += 1
 
@@ -137,6 +147,24 @@ async def test_a_lost_servers_calls_are_retried_on_the_other_and_each_ends_once(
     assert ledger.unfinished_attempts() == []
 
 
+async def test_jobs_queued_ahead_of_full_servers_stay_few_and_spread(
+    harness_factory,
+    clock: FixedClock,  # type: ignore[no-untyped-def]
+) -> None:
+    h: Harness = harness_factory(max_concurrent_per_trunk=6, queue_ahead=2)
+    fake = FakeRoute({"a": 3, "b": 3})
+    h.dialer.route = fake
+    clock.set(datetime(2026, 11, 24, 10, 0, tzinfo=SH))
+    first = await h.dialer.dispatch()
+    assert first.queued == 6 + 2  # both servers full, and two waiting for a slot
+    # more dispatches while no call has ended (after each call elsewhere, and beat's):
+    # the two ahead are still waiting, so nothing more is sent
+    for _ in range(3):
+        assert (await h.dialer.dispatch()).queued == 0
+    # the two ahead went one to each server, not both to the first named
+    assert Counter(server for _, _, server in fake.sent) == {"a": 4, "b": 4}
+
+
 async def test_a_worker_whose_server_is_down_puts_the_job_back_without_a_call(
     harness_factory,
     ledger: Ledger,
@@ -151,6 +179,34 @@ async def test_a_worker_whose_server_is_down_puts_the_job_back_without_a_call(
     report = await h.dialer.dial(job_id, key)
     assert report.status == "released" and h.caller.placed == []
     assert ledger.unfinished_attempts() == []
+
+
+async def test_a_job_that_waited_for_a_slot_while_its_server_was_lost_goes_back(
+    harness_factory,
+    ledger: Ledger,
+    clock: FixedClock,  # type: ignore[no-untyped-def]
+) -> None:
+    """A dial task queued ahead passes the server check, then waits for a slot; the
+    server is lost meanwhile (its calls are interrupted, freeing the slots): it must
+    not spend one of the case's attempts on a server that cannot place it."""
+    h: Harness = harness_factory()
+
+    class LostWhileWaiting(FakeRoute):
+        checks = 0
+
+        def unavailable(self) -> str | None:
+            self.checks += 1
+            return None if self.checks == 1 else "server a down"
+
+    fake = LostWhileWaiting({"a": 6, "b": 4})
+    h.dialer.route = fake
+    await h.dialer.dispatch()
+    job_id, key, _ = fake.sent[0]
+    report = await h.dialer.dial(job_id, key)
+    assert fake.checks == 2  # once before the slot, once holding it
+    assert report.status == "released" and h.caller.placed == []
+    assert ledger.unfinished_attempts() == []
+    assert all(r.attempts == 0 for r in h.store.sample("2026-11"))  # none spent
 
 
 def test_two_workers_claiming_one_job_meet_at_the_row(
