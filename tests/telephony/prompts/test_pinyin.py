@@ -56,3 +56,36 @@ def test_nothing_speakable_gives_no_clauses() -> None:
 )
 def test_yi_and_bu_take_the_tone_they_are_said_with(text: str, syllables: str) -> None:
     assert " ".join(to_clauses(text)[0].syllables) == syllables
+
+
+def test_words_are_found_only_when_asked() -> None:
+    assert to_clauses("没有收到您的按键")[0].word_starts == ()
+    [clause] = to_clauses("没有收到您的按键", words=True)
+    # 没有 | 收到 | 您的 | 按键: the syllable each word starts at, the first excepted
+    assert clause.word_starts == (2, 4, 6)
+
+
+def test_a_particle_is_said_with_the_word_before_it() -> None:
+    [clause] = to_clauses("打扰您了", words=True)
+    assert clause.syllables == ("da2", "rao3", "nin2", "le5")
+    assert clause.word_starts == (2,)  # 打扰 | 您了, not 您 | 了
+
+
+def test_words_keep_their_readings_in_context() -> None:
+    # segmenting must not change how a word is read: 一 before a fourth tone is yi2
+    [plain] = to_clauses("请再听一遍")
+    [worded] = to_clauses("请再听一遍", words=True)
+    assert worded.syllables == plain.syllables
+    assert worded.syllables[-2:] == ("yi2", "bian4")
+
+
+def test_latin_letters_are_a_word_of_their_own() -> None:
+    [clause] = to_clauses("您的ETC卡", words=True)
+    assert clause.syllables == ("nin2", "de5", "yi4", "ti4", "xi1", "ka3")
+    assert clause.word_starts == (2, 5)
+
+
+def test_words_of_each_clause_are_counted_from_its_start() -> None:
+    first, second = to_clauses("再见，没有收到您的按键。", words=True)
+    assert first.word_starts == ()  # 再见
+    assert second.word_starts == (2, 4, 6)
