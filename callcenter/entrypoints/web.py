@@ -23,7 +23,7 @@ from callcenter.agents.roster import AgentRoster
 from callcenter.agents.takeover_log import TakeoverLog
 from callcenter.agents.views import keys as agent_keys
 from callcenter.agents.views import routes as agent_pages
-from callcenter.bootstrap import open_engine, scripts, ticket_service
+from callcenter.bootstrap import open_engine, prompt_cache, scripts, ticket_service
 from callcenter.calls import keys as call_keys
 from callcenter.calls import views as recording_pages
 from callcenter.calls.integrity import RecordingVerifier
@@ -96,7 +96,10 @@ def create_app(
     ticket_pages.setup(app)
     report_pages.setup(app)
     system_pages.setup(app, settings, clock)
-    prompt_pages.setup(app)
+    phone = prompt_pages.PhoneSetup(
+        settings.ari, settings.dial, settings.asterisk_recordings, lambda: prompt_cache(settings)
+    )
+    prompt_pages.setup(app, phone)
     app[report_keys.SETTINGS] = settings.reports
     app.router.add_get("/healthz", _health)
     app.router.add_static("/static", STATIC_DIR, name="static")

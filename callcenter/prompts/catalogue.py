@@ -2,7 +2,9 @@
 
 Fixed prompts are said the same way on every call, so they are worth rendering ahead
 (and recording by a person); per-call ones carry the applicant's name, date, unit or
-matter and are rendered for each case when its call is queued.
+matter and are rendered for each case when its call is queued. The unit and matter
+names are few, so each can be recorded too (``parts``): a recorded one is spoken inside
+the synthesised per-call prompt.
 """
 
 from __future__ import annotations
@@ -12,6 +14,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from callcenter.interview.script import Script
+from callcenter.telephony.prompts.cache import text_key
+
+# the script id under which unit and matter names are listed and recorded
+PARTS = "parts"
+UNIT, MATTER = "unit", "matter"
 
 
 @dataclass(frozen=True)
@@ -43,3 +50,18 @@ def _fixed_text(template: str, defaults: dict[str, str]) -> str | None:
     if not fields <= set(defaults):
         return None
     return template.format(**defaults)
+
+
+def parts(units: Iterable[str], matters: Iterable[str]) -> Iterator[Prompt]:
+    """The unit and matter names of the cases as recordable prompts, ids by their words."""
+    for kind, names in ((UNIT, units), (MATTER, matters)):
+        for name in names:
+            if name.strip():
+                yield Prompt(PARTS, f"{kind}-{text_key(name)[:12]}", name, name)
+
+
+def part_kind(prompt: Prompt) -> str | None:
+    """``unit`` or ``matter`` for a part, None for a prompt of a script."""
+    if prompt.script_id != PARTS:
+        return None
+    return prompt.prompt_id.split("-", 1)[0]

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from callcenter.interview.script import Script, load_script
 from callcenter.prompts.catalogue import catalogue
-from callcenter.telephony.prompts.cache import PromptCache
+from callcenter.telephony.prompts.cache import APPROVED_DIR, SPLICED_DIR, PromptCache
 from callcenter.telephony.prompts.tts import get_engine
 
 app = typer.Typer(help="The prompts the scripts speak: rendered audio and where it comes from.")
@@ -21,8 +21,13 @@ PER_CALL = "per call"
 
 
 def source(cache: PromptCache, path: Path) -> str:
-    """Who speaks a rendered prompt: a person's recording or the cache's TTS engine."""
-    return RECORDED if path.parent.name == RECORDED else cache.engine.name
+    """Who speaks a rendered prompt: a person's recording (approved on the page, or a
+    file named by its prompt id), the cache's TTS engine, or both (recorded names)."""
+    if path.parent.name in (RECORDED, APPROVED_DIR):
+        return RECORDED
+    if path.parent.name == SPLICED_DIR:
+        return f"{cache.engine.name} + {RECORDED}"
+    return cache.engine.name
 
 
 def scripts_in(folder: Path) -> list[Script]:

@@ -5,7 +5,12 @@ and levelled like every prompt (``to_telephone``), kept as a new version of its 
 and transcribed back; its character error rate against the text is stored, and a
 recording above ``cer_warning`` is flagged so the supervisor listens before approving.
 Approving publishes the file where the prompt cache looks first, so the next render of
-those words plays the person instead of the TTS.
+those words plays the person instead of the TTS. A take recorded by phone (``phone``)
+is kept exactly like an upload.
+
+The unit and matter names of the cases (``parts``) are recorded the same way; approving
+one also lists it among the phrases the cache speaks by recording inside the
+synthesised per-call prompts.
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ from pathlib import Path
 
 from callcenter.interview.script import Script
 from callcenter.kernel.errors import CallcenterError, PromptError
-from callcenter.prompts.catalogue import Prompt, catalogue
+from callcenter.prompts.catalogue import PARTS, Prompt, catalogue, parts
 from callcenter.prompts.config import PromptSettings
 from callcenter.prompts.store import NewVersion, RecordingStore, Version
 from callcenter.prompts.tables import APPROVED
 from callcenter.telephony.prompts._normalize import normalize
 from callcenter.telephony.prompts.audio import duration_seconds, to_telephone
 from callcenter.telephony.prompts.cache import APPROVED_DIR, text_key
+from callcenter.telephony.prompts.phrases import PHRASES_FILE, write_index
 from callcenter.transcription.cer import score
 from callcenter.transcription.engine import Transcriber
 
@@ -66,9 +72,20 @@ class PromptService:
 
     def listing(self) -> list[Listed]:
         """Every prompt of every script, with who speaks it now and any pending version."""
+        return self._listed(catalogue(self._scripts()))
+
+    def parts(self) -> list[Listed]:
+        """The unit and matter names of the cases, as recordable as fixed prompts."""
+        return self._listed(self._parts())
+
+    def _parts(self) -> Iterable[Prompt]:
+        units, matters = self.store.case_parts(self.settings.parts_limit)
+        return parts(units, matters)
+
+    def _listed(self, prompts: Iterable[Prompt]) -> list[Listed]:
         latest = self.store.latest()
         rows = []
-        for prompt in catalogue(self._scripts()):
+        for prompt in prompts:
             versions = latest.get(text_key(prompt.text), []) if prompt.text else []
             live = next((v for v in versions if v.status == APPROVED), None)
             pending = next((v for v in versions if v.status != APPROVED), None)
@@ -77,9 +94,12 @@ class PromptService:
         return rows
 
     def prompt(self, script_id: str, prompt_id: str) -> Prompt:
-        for p in catalogue(self._scripts()):
+        found = self._parts() if script_id == PARTS else catalogue(self._scripts())
+        for p in found:
             if (p.script_id, p.prompt_id) == (script_id, prompt_id):
                 return p
+        if script_id == PARTS:
+            raise PromptError(f"no case has the unit or matter {prompt_id!r} (any more)")
         raise PromptError(f"script {script_id!r} has no prompt {prompt_id!r}")
 
     def versions(self, prompt: Prompt) -> list[Version]:
@@ -130,6 +150,12 @@ class PromptService:
         )
         return added
 
+    def record_take(
+        self, script_id: str, prompt_id: str, take: Path, phone: str, by: str
+    ) -> Version:
+        """Keep a take recorded by phone as the next version, exactly like an upload."""
+        return self.upload(script_id, prompt_id, take, f"话机 {phone} 录音.wav", by)
+
     def warns(self, version: Version) -> bool:
         return version.cer > self.settings.cer_warning
 
@@ -146,6 +172,9 @@ class PromptService:
             os.replace(tmp, live)  # a call rendering meanwhile gets the old file or the new
         finally:
             Path(tmp).unlink(missing_ok=True)
+        if version.script_id == PARTS:
+            # after the file: a render that finds the name listed finds its recording
+            write_index(self.recorded_dir / PHRASES_FILE, self.store.approved_texts(PARTS))
         return version
 
     def reject(self, recording_id: int, by: str) -> Version:

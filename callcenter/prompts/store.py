@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from callcenter.cases.tables import Case, Unit
 from callcenter.kernel.clock import Clock
 from callcenter.kernel.errors import PromptError
 from callcenter.kernel.transaction import transaction
@@ -129,6 +130,34 @@ class RecordingStore:
                 if all(v.status != r.status for v in kept):
                     kept.append(_version(r))
             return found
+
+    def approved_texts(self, script_id: str) -> list[str]:
+        """The texts with a live recording among those recorded under ``script_id``."""
+        with transaction(self._sessions, "prompt_approved_texts") as s:
+            rows = s.scalars(
+                select(PromptRecording.text).where(
+                    PromptRecording.script_id == script_id, PromptRecording.status == APPROVED
+                )
+            )
+            return list(rows)
+
+    def case_parts(self, limit: int) -> tuple[list[str], list[str]]:
+        """The unit names and matter names the cases speak, most cases first."""
+        with transaction(self._sessions, "prompt_case_parts") as s:
+            units = s.scalars(
+                select(Unit.name)
+                .join(Case, Case.unit_id == Unit.id)
+                .group_by(Unit.name)
+                .order_by(func.count().desc(), Unit.name)
+                .limit(limit)
+            )
+            matters = s.scalars(
+                select(Case.matter)
+                .group_by(Case.matter)
+                .order_by(func.count().desc(), Case.matter)
+                .limit(limit)
+            )
+            return list(units), list(matters)
 
 
 def _row(s: Session, recording_id: int, lock: bool = False) -> PromptRecording:

@@ -61,3 +61,41 @@ async def test_other_forms_keep_the_small_limit(client: TestClient) -> None:
         "/prompts/recordings/1/approve", data={"csrf_token": token, "x": "y" * 100_000}
     )
     assert response.status == 413
+
+
+PHONE = "/prompts/yima_revisit/satisfied.keys/phone"
+
+
+async def test_asking_for_a_call_without_a_phone_says_what_is_missing(client: TestClient) -> None:
+    token = await login(client, "supervisor")
+    response = await client.post(PHONE, data={"csrf_token": token, "phone": " "})
+    assert response.status == 400
+    assert "请填写话机号（分机登录名）或电话号码。" in await response.text()
+
+
+async def test_a_phone_that_is_neither_a_number_nor_an_endpoint_is_refused(
+    client: TestClient,
+) -> None:
+    token = await login(client, "supervisor")
+    response = await client.post(PHONE, data={"csrf_token": token, "phone": "9; rm -rf"})
+    assert response.status == 400
+    page = await response.text()
+    assert "未能呼叫话机" in page and "neither a telephone number" in page
+    assert 'value="9; rm -rf"' in page  # kept in the form to be corrected
+
+
+async def test_per_call_prompts_are_not_recorded_by_phone(client: TestClient) -> None:
+    token = await login(client, "supervisor")
+    response = await client.post(
+        "/prompts/yima_revisit/greeting/phone", data={"csrf_token": token, "phone": "13900000000"}
+    )
+    assert response.status == 400
+    assert "only fixed prompts are recorded" in await response.text()
+    page = await (await client.get("/prompts/yima_revisit/greeting")).text()
+    assert 'id="phone"' not in page
+
+
+async def test_an_agent_may_not_ask_for_a_recording_call(client: TestClient) -> None:
+    token = await login(client, "agent")
+    response = await client.post(PHONE, data={"csrf_token": token, "phone": "13900000000"})
+    assert response.status == 403

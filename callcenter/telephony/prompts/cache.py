@@ -5,7 +5,9 @@ from ``recorded_dir/approved/<text_key>.wav`` (approved on the prompts page, alr
 telephone format) or ``recorded_dir/<prompt_id>.(wav|flac|ogg|mp3)``. Both of the latter
 are converted to telephone
 format once and found again by a content hash, so renders are cheap after the first and a
-replaced recording takes effect on the next render.
+replaced recording takes effect on the next render. A synthesised text that contains a
+recorded phrase (a unit or matter name, see ``phrases``) is spoken in pieces, the phrase
+by its recording, and found again by the pieces' keys.
 
 Several calls may render the same prompt at once, in threads of one process or in
 several processes: every file appears by an atomic rename, and a striped lock stops
@@ -23,11 +25,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from callcenter.kernel.errors import PromptError
 from callcenter.telephony.prompts._normalize import normalize
 from callcenter.telephony.prompts.audio import to_telephone
+from callcenter.telephony.prompts.phrases import PHRASES_FILE, PhraseIndex, join_wavs, split
 from callcenter.telephony.prompts.tts import TtsEngine, get_engine
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,8 @@ AUDIO_REVISION = "1"
 
 # Under recorded_dir: approved recordings, by text_key.
 APPROVED_DIR = "approved"
+# Under cache_dir: synthesised texts with recorded phrases in them.
+SPLICED_DIR = "spliced"
 _PROMPT_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _TEMP_PREFIX = ".tmp-"
 # Asterisk runs as another user and must be able to read what we write.
@@ -73,6 +79,11 @@ class PromptCache:
         # Every call looks up its few dozen texts before dialling; normalising and
         # hashing them each time would cost more than the lookup.
         self._tts_files: dict[str, tuple[str, str, Path]] = {}
+        self._phrases = PhraseIndex(
+            self.recorded_dir / PHRASES_FILE if self.recorded_dir is not None else None
+        )
+        self._splits: dict[str, list[tuple[str, bool]] | None] = {}
+        self._split_by: tuple[str, ...] = ()
 
     media_uri = staticmethod(media_uri)
 
@@ -86,7 +97,7 @@ class PromptCache:
         """Absolute path of the telephone WAV for this prompt, made if not cached yet.
 
         An approved recording of these words wins, then a recording of ``prompt_id``,
-        then the TTS.
+        then the TTS (with the recorded phrases it contains in their recordings).
         """
         approved = self.approved(text)
         if approved is not None:
@@ -95,6 +106,9 @@ class PromptCache:
             recording = self._recording(prompt_id)
             if recording is not None:
                 return self._render_recording(prompt_id, recording)
+        spliced = self._spliced(text)
+        if spliced is not None:
+            return self._render_spliced(*spliced)
         spoken, key, dst = self._tts_file(text, prompt_id)
         return self._make_once(key, dst, lambda tmp: self._synthesize(spoken, tmp, key))
 
@@ -109,6 +123,10 @@ class PromptCache:
             if recording is not None:
                 _, dst = self._recording_file(prompt_id, recording)
                 return dst if _touch(dst) else None
+        spliced = self._spliced(text)
+        if spliced is not None:
+            dst = spliced[1]
+            return dst if _touch(dst) else None
         _, _, dst = self._tts_file(text, prompt_id)
         return dst if _touch(dst) else None
 
@@ -186,6 +204,49 @@ class PromptCache:
             key = self._recording_keys[identity] = _file_sha256(recording)
         return key, self.cache_dir / "recorded" / f"{prompt_id}-{key[:24]}.wav"
 
+    # -- recorded phrases inside synthesised texts ------------------------------
+
+    def _spliced(self, text: str) -> tuple[str, Path, list[tuple[str, Path | None]]] | None:
+        """For a text containing recorded phrases: its key, its file, and its pieces (a
+        phrase with its recording, a spoken piece with None); else None."""
+        phrases = self._phrases.texts()
+        if not phrases:
+            return None
+        if phrases is not self._split_by:
+            self._splits, self._split_by = {}, phrases
+        if text not in self._splits:
+            if len(self._splits) >= _KNOWN_TEXTS:
+                self._splits.clear()
+            self._splits[text] = split(text, phrases)
+        pieces = self._splits[text]
+        if pieces is None:
+            return None
+        digest = hashlib.sha256(f"{self.engine.cache_tag}\n{AUDIO_REVISION}".encode())
+        made: list[tuple[str, Path | None]] = []
+        for piece, is_phrase in pieces:
+            recording = self.approved(piece) if is_phrase else None
+            if recording is not None:
+                # a newly approved take of the phrase is a new file: a new prompt
+                st = recording.stat()
+                digest.update(f"\nR{text_key(piece)}:{st.st_mtime_ns}:{st.st_size}".encode())
+            else:
+                digest.update(f"\nS{self._tts_file(piece, None)[1]}".encode())
+            made.append((piece, recording))
+        key = digest.hexdigest()
+        return key, self.cache_dir / SPLICED_DIR / f"{key}.wav", made
+
+    def _render_spliced(self, key: str, dst: Path, pieces: list[tuple[str, Path | None]]) -> Path:
+        if _touch(dst):
+            return dst
+        files = []
+        for piece, recording in pieces:
+            if recording is None:
+                spoken, piece_key, piece_dst = self._tts_file(piece, None)
+                make = partial(self._synthesize_to, spoken, piece_key)
+                recording = self._make_once(piece_key, piece_dst, make)
+            files.append(recording)
+        return self._make_once(key, dst, lambda tmp: join_wavs(files, tmp))
+
     # -- making files --------------------------------------------------------
 
     def _make_once(self, key: str, dst: Path, make: Callable[[Path], None]) -> Path:
@@ -205,6 +266,9 @@ class PromptCache:
             finally:
                 tmp.unlink(missing_ok=True)
         return dst
+
+    def _synthesize_to(self, text: str, key: str, out: Path) -> None:
+        self._synthesize(text, out, key)
 
     def _synthesize(self, text: str, out: Path, key: str) -> None:
         started = time.perf_counter()
