@@ -129,9 +129,11 @@ class AriLine:
 
     # -- CallPort -------------------------------------------------------------
     async def play(self, texts: list[str], barge_in: bool = True) -> None:
-        self._check()
+        # a key typed ahead answers the question, even if the caller hung up right after
+        # it: both can reach us together when the line is busy
         if barge_in and not self.keys.empty():
             return  # the caller already answered: do not make them listen
+        self._check()
         playback_id = uuid.uuid4().hex
         self._playback_id = playback_id
         self.played.extend(texts)
@@ -144,9 +146,11 @@ class AriLine:
         stop_on = (self.key_seen, self.hung_up) if barge_in else (self.hung_up,)
         done = await self._until(f"/playbacks/{playback_id}", self._playback_done, *stop_on)
         if done is self.key_seen:
-            await self.ari.stop_playback(playback_id)
+            with contextlib.suppress(AriNotFound):  # the caller may have gone with it
+                await self.ari.stop_playback(playback_id)
         self._playback_id = None
-        self._check()
+        if not (barge_in and not self.keys.empty()):
+            self._check()
 
     async def get_key(self, timeout: float) -> str | None:
         # a key pressed just before hanging up still counts
@@ -251,6 +255,15 @@ class AriLine:
             if w in done:
                 return e
         raise AssertionError("asyncio.wait returned nothing")
+
+    def key_latencies(self) -> list[float]:
+        """For each key press, the time until the next prompt started playing."""
+        out: list[float] = []
+        for k in self.key_times:
+            nxt = next((p for p in self.prompt_starts if p >= k), None)
+            if nxt is not None:
+                out.append(nxt - k)
+        return out
 
     async def hangup(self) -> None:
         with contextlib.suppress(AriNotFound, AriError):

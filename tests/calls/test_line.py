@@ -71,6 +71,37 @@ async def test_key_during_prompt_stops_it_and_is_kept(tmp_path: Path) -> None:
     pump.cancel()
 
 
+async def test_a_key_then_a_hang_up_together_still_answer_the_question(tmp_path: Path) -> None:
+    # the caller presses 2 and hangs up at once; on a busy line both events arrive
+    # before the interview has asked the question the key answers
+    ari = FakeAri()
+    line, q = make_line(ari, tmp_path)
+    pump = asyncio.create_task(line.pump())
+    q.put_nowait({"type": "ChannelDtmfReceived", "digit": "2", "channel": {"id": "ch1"}})
+    q.put_nowait({"type": "ChannelHangupRequest", "channel": {"id": "ch1"}})
+    await asyncio.sleep(0.05)
+    assert line.hung_up.is_set()
+    await line.play(["您对服务工作有什么意见或者建议？"])  # not played: answered already
+    assert ari.playbacks == set()
+    assert await line.get_key(0.1) == "2"
+    with pytest.raises(CallerHungUp):  # nothing more to read: now the hang-up counts
+        await line.play(["感谢您的支持和配合！"])
+    pump.cancel()
+
+
+async def test_a_key_during_a_prompt_and_the_hang_up_after_it_answer_it(tmp_path: Path) -> None:
+    ari = FakeAri()
+    line, q = make_line(ari, tmp_path)
+    pump = asyncio.create_task(line.pump())
+    play = asyncio.create_task(line.play(["请按键"]))
+    await asyncio.sleep(0.05)
+    q.put_nowait({"type": "ChannelDtmfReceived", "digit": "1", "channel": {"id": "ch1"}})
+    q.put_nowait({"type": "ChannelHangupRequest", "channel": {"id": "ch1"}})
+    await asyncio.wait_for(play, 1)  # returns, does not raise
+    assert await line.get_key(0.1) == "1"
+    pump.cancel()
+
+
 async def test_a_prompt_without_barge_in_is_played_to_the_end(tmp_path: Path) -> None:
     ari = FakeAri()
     line, q = make_line(ari, tmp_path)
