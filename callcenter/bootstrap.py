@@ -40,7 +40,6 @@ from callcenter.campaign.dialer import (
     Feed,
     JobDone,
     RequestRender,
-    channel_gone_with,
 )
 from callcenter.campaign.jobs import Job
 from callcenter.campaign.pacing import DispatchGate
@@ -323,7 +322,6 @@ def campaign_runtime(
             clock=clock,
             enqueue=enqueue,
             render=render,
-            channel_gone=channel_gone_with(ctl),
             on_done=on_done,
             feed=feed,
             route=served.route if served else None,

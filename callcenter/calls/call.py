@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import statistics
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -126,8 +125,12 @@ class OutboundCall:
         writer: Executor | None = None,
         answers: AnswerBatch | None = None,
         batch: WriteBatch | None = None,
+        line_free: Callable[[bool], Awaitable[None]] | None = None,
     ) -> None:
         self.c = deps
+        # told once the line is gone (True: Asterisk said it destroyed the channel), before
+        # the ledger and hooks have their turn: the call's slot goes back then
+        self._line_free = line_free
         # where answers without a recording are stored with other calls' (None: alone)
         self._answers = answers
         # where the answer time, whole-call recording and outcome are written with
@@ -253,7 +256,9 @@ class OutboundCall:
                 async with asyncio.timeout(10):
                     await asyncio.shield(pump)
         finally:
+            gone = pump.done()  # it ends on ChannelDestroyed
             pump.cancel()
+        await self._free_line(gone)
         await self._flush_writes()
         sealed = await recorder.finish(line.recordings_finished)
         if sealed is not None:
@@ -267,7 +272,7 @@ class OutboundCall:
             await self._op("seal_recording", op)
         finished = await self._finish(result.outcome, line.hangup_cause, result.note)
         finished.answers = result.answers
-        finished.key_latencies = _latencies(line.key_times, line.prompt_starts)
+        finished.key_latencies = line.key_latencies()
         finished.played = line.played
         return finished
 
@@ -283,6 +288,7 @@ class OutboundCall:
                         return None
                     if kind == "ChannelDestroyed":
                         cause = event.get("cause")
+                        await self._free_line(True)
                         return await self._finish(classify_unanswered(cause), cause)
                     if kind == RESYNC and self.attempt_id not in event["channel_ids"]:
                         return await self._finish(Outcome.FAILED, None, "呼叫中与交换机连接中断")
@@ -367,7 +373,13 @@ class OutboundCall:
             storage_root=_resolved(self.c.config.storage_root),
         )
 
+    async def _free_line(self, gone: bool = False) -> None:
+        if self._line_free is not None:
+            free, self._line_free = self._line_free, None
+            await free(gone)
+
     async def _finish(self, outcome: Outcome, cause: int | None, note: str = "") -> CallResult:
+        await self._free_line()
         await self._flush_writes()  # the row is closed after everything else is in
         # shielded: a cancelled controller must still close the ledger row it opened
         op = self.c.ledger.finish_op(self.attempt_id, outcome, cause, self.c.clock.now(), note)
@@ -381,17 +393,3 @@ def _resolved(path: Path) -> Path:
     """``path`` resolved once per process: every call and answer would otherwise walk
     it again with a system call per component."""
     return path.resolve()
-
-
-def _latencies(keys: list[float], prompts: list[float]) -> list[float]:
-    """For each key press, the time until the next prompt started playing."""
-    out: list[float] = []
-    for k in keys:
-        nxt = next((p for p in prompts if p >= k), None)
-        if nxt is not None:
-            out.append(nxt - k)
-    return out
-
-
-def median(values: list[float]) -> float | None:
-    return statistics.median(values) if values else None

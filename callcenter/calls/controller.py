@@ -152,6 +152,7 @@ class Controller:
                     self.writer,
                     self.answers,
                     self.batch,
+                    line_free=partial(self._line_free, attempt_id),
                 )
                 result = await call.run()
             finally:
@@ -233,6 +234,14 @@ class Controller:
         if closed:
             log.warning("closed %d calls as interrupted: %s", len(closed), note)
         return closed
+
+    async def _line_free(self, attempt_id: str, gone: bool) -> None:
+        """The slot given back as soon as Asterisk no longer counts the call's channel
+        (so the limit holds as Asterisk sees it), not after the ledger and hooks."""
+        if not gone:
+            with contextlib.suppress(AriError):
+                await self.wait_gone(attempt_id)
+        await self.slots.release(attempt_id)
 
     async def wait_gone(self, channel_id: str, timeout: float = 5.0) -> bool:
         """Poll ARI until Asterisk has destroyed the channel; False if still up at timeout."""

@@ -1,4 +1,5 @@
-"""Slots under a concurrency limit: a call holds one from before it dials until it ends.
+"""Slots under a concurrency limit: a call holds one from before it dials until its line
+is gone (its ledger writes and hooks run after, without it: they use no line).
 
 The controller takes its slot through this protocol, so the limit can be this
 process's own (:class:`LocalSlots`) or shared by every process that dials the same
@@ -22,6 +23,11 @@ class SlotTimeout(TimeoutError):
 class Slots(Protocol):
     def hold(self, token: str, timeout: float | None = None) -> AbstractAsyncContextManager[None]:
         """Hold a slot for ``token``; raise ``SlotTimeout`` after ``timeout`` seconds."""
+        ...
+
+    async def release(self, token: str) -> None:
+        """Give ``token``'s slot back now, before its ``hold`` ends (which then gives
+        nothing back); nothing if it holds none."""
         ...
 
     async def in_use(self) -> int: ...
@@ -49,10 +55,15 @@ class LocalSlots:
         try:
             yield
         finally:
-            self._held[token] -= 1
-            if not self._held[token]:
-                del self._held[token]
-                self._semaphore.release()
+            if token in self._held:
+                self._held[token] -= 1
+                if not self._held[token]:
+                    del self._held[token]
+                    self._semaphore.release()
+
+    async def release(self, token: str) -> None:
+        if self._held.pop(token, None) is not None:
+            self._semaphore.release()
 
     async def in_use(self) -> int:
         return len(self._held)

@@ -12,7 +12,6 @@ retry policy decides.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from callcenter.calls.call import CallResult
-from callcenter.calls.controller import Controller
 from callcenter.calls.prompts import PromptsNotReady
 from callcenter.calls.slots import Slots, SlotTimeout
 from callcenter.calls.store import Ledger, LedgerUnavailable
@@ -34,7 +32,7 @@ from callcenter.campaign.store import CampaignStore
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.clock import Clock
-from callcenter.kernel.errors import AriError, CalendarError, CallcenterError, LedgerError
+from callcenter.kernel.errors import CalendarError, CallcenterError, LedgerError
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +42,6 @@ Enqueue = Callable[[int, str], None]
 Prerender = Callable[[CaseInfo, str | None], Awaitable[None]]
 # asks for the prompts of these cases (for the script named) to be rendered, elsewhere
 RequestRender = Callable[[list[int], str | None], None]
-# returns once Asterisk has destroyed a channel
-ChannelGone = Callable[[str], Awaitable[None]]
 # told when a job has ended, with how, and the key of its last attempt (re-visits report
 # back to their 整改 ticket this way)
 JobDone = Callable[[Job, JobResult, str], Awaitable[None]]
@@ -89,17 +85,6 @@ class DialRules:
         return cls(settings, calendar, RetryPolicy.from_settings(settings))
 
 
-def channel_gone_with(controller: Controller) -> ChannelGone:
-    """An interview ends when the line leaves the app, a little before Asterisk
-    destroys the channel; this waits for the latter."""
-
-    async def gone(channel_id: str) -> None:
-        with contextlib.suppress(AriError):
-            await controller.wait_gone(channel_id)
-
-    return gone
-
-
 class Dialer:
     def __init__(
         self,
@@ -113,7 +98,6 @@ class Dialer:
         enqueue: Enqueue,
         prerender: Prerender | None = None,
         render: RequestRender | None = None,
-        channel_gone: ChannelGone | None = None,
         on_done: JobDone | None = None,
         feed: Feed | None = None,
         route: Route | None = None,
@@ -129,7 +113,6 @@ class Dialer:
         self.enqueue = enqueue
         self.prerender = prerender
         self.render = render
-        self.channel_gone = channel_gone
         self.on_done = on_done
         self.feed = feed
         self.route = route
@@ -283,10 +266,6 @@ class Dialer:
                 result = await self.controller.place(
                     case, attempt_id=job.attempt_key, script_id=job.script, media=media
                 )
-                if self.channel_gone is not None:
-                    # the slot is given back once Asterisk no longer counts the channel,
-                    # so the limit holds as Asterisk sees it
-                    await self.channel_gone(job.attempt_key)
         except SlotTimeout as exc:
             return await self._release(job, self.clock.now(), str(exc))
         result_of_job = await self._record(job, result.outcome)

@@ -111,11 +111,16 @@ class RedisSlots:
         try:
             yield
         finally:
-            self._held[token] -= 1
-            if not self._held[token]:
-                del self._held[token]
-                # shielded: a cancelled call must still give its slot back
-                await asyncio.shield(self._give_back(token))
+            if token in self._held:
+                self._held[token] -= 1
+                if not self._held[token]:
+                    del self._held[token]
+                    # shielded: a cancelled call must still give its slot back
+                    await asyncio.shield(self._give_back(token))
+
+    async def release(self, token: str) -> None:
+        if self._held.pop(token, None) is not None:
+            await asyncio.shield(self._give_back(token))
 
     async def in_use(self) -> int:
         """Slots held now, by every process."""

@@ -189,6 +189,10 @@ class ServerSlots:
             async with self.trunk.hold(token, left):
                 yield
 
+    async def release(self, token: str) -> None:
+        await self.trunk.release(token)
+        await self.server.release(token)
+
     async def in_use(self) -> int:
         """Calls up on the trunk, every server's (the dispatcher's global count)."""
         return await self.trunk.in_use()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from datetime import date
 from pathlib import Path
@@ -142,3 +143,26 @@ async def test_dialling_refused_by_the_telephone_system(
     [row] = LedgerReader(ledger.sessions).taizhang(attempt_ids=["a2"])
     assert row.remark == "呼叫失败；系统故障，未能拨出"
     assert "Allocation failed" in caplog.text
+
+
+async def test_the_line_is_freed_before_the_ledger_row_closes_and_the_hooks_run(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    # the slot goes back when the line does: the next call need not wait for the
+    # bookkeeping of this one
+    router = EventRouter()
+    ari = DyingAri(router, ["1", None, "2"])
+    seen: list[str] = []
+
+    async def line_free(gone: bool) -> None:
+        closed = (await asyncio.to_thread(ledger.attempt, "a3")).finished
+        seen.append(f"line free, row closed: {closed}")
+
+    async def hook(result: Any) -> None:
+        seen.append("hook")
+
+    d = dataclasses.replace(deps(ledger, ari, router, tmp_path), finish_hooks=(hook,))
+    call = OutboundCall(d, case(ledger), "a3", line_free=line_free)
+    result = await call.run()
+    assert result.outcome is Outcome.PARTIAL
+    assert seen == ["line free, row closed: False", "hook"]

@@ -55,6 +55,9 @@ class SilentAri:
         self._fail_if_gone()
         raise AriNotFound(f"{path} not found", 404)
 
+    async def get_channel(self, channel_id: str) -> dict[str, Any]:
+        return await self.request("GET", f"/channels/{channel_id}")
+
     def _fail_if_gone(self) -> None:
         if not self.connected:
             raise AriUnreachable("connection refused")

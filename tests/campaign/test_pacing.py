@@ -72,6 +72,28 @@ async def test_hold_is_reentrant_per_token(redis: Redis, key: str) -> None:
     await slots.close()
 
 
+async def test_a_slot_released_early_is_free_at_once_and_not_given_back_twice(
+    redis: Redis, key: str
+) -> None:
+    shared = RedisSlots(redis, key, 1, 5, 0.02)
+    slots: RedisSlots | LocalSlots
+    for slots in (shared, LocalSlots(1)):
+        async with slots.hold("job-1"), slots.hold("job-1"):
+            await slots.release("job-1")
+            assert await slots.in_use() == 0
+            # the next call takes it while the first is still doing its bookkeeping
+            async with slots.hold("job-2", timeout=1):
+                assert await slots.in_use() == 1
+                await slots.release("job-1")  # nothing held: nothing given back
+                assert await slots.in_use() == 1
+        assert await slots.in_use() == 0
+        async with slots.hold("job-3", timeout=1):
+            with pytest.raises(SlotTimeout):
+                async with slots.hold("job-4", timeout=0.1):
+                    pass
+    await shared.close()
+
+
 async def test_timeout_when_every_slot_is_taken(redis: Redis, key: str) -> None:
     slots = RedisSlots(redis, key, 1, 5, 0.02)
     async with slots.hold("first"):

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from callcenter import bootstrap
 from callcenter.calls.store import Ledger
-from callcenter.campaign.dialer import Dialer, DialRules, channel_gone_with
+from callcenter.campaign.dialer import Dialer, DialRules
 from callcenter.campaign.pacing import RedisSlots, slots_key
 from callcenter.campaign.store import CampaignStore
 from callcenter.cases.store import CaseImport
@@ -78,7 +78,6 @@ async def world(
                 clock=clock,
                 enqueue=lambda job_id, key: sent.append((job_id, key)),
                 prerender=ctl.render_prompts,
-                channel_gone=channel_gone_with(ctl),
             )
             yield settings, ledger, clock, dialer, sent
         await slots.close()

@@ -23,7 +23,7 @@ from callcenter.agents.roster import AgentRoster
 from callcenter.agents.takeover_log import TakeoverLog
 from callcenter.calls.slots import LocalSlots
 from callcenter.calls.store import Ledger
-from callcenter.campaign.dialer import Dialer, DialRules, channel_gone_with
+from callcenter.campaign.dialer import Dialer, DialRules
 from callcenter.campaign.store import CampaignStore
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.clock import SystemClock
@@ -140,7 +140,6 @@ async def test_a_bad_review_is_rectified_revisited_returned_and_closed(
             clock=clock,
             enqueue=lambda job_id, key: sent.append((job_id, key)),
             prerender=ctl.render_prompts,
-            channel_gone=channel_gone_with(ctl),
             on_done=on_done,
             feed=feed,
         )
