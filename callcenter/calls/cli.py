@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import typer
+
+from callcenter.kernel import loop
 
 
 def call(
@@ -20,7 +21,7 @@ def call(
             async with ctx.obj.controller(ledger) as ctl:
                 return await ctl.call_all(infos)
 
-        for no, result in zip(case_numbers, asyncio.run(run()), strict=True):
+        for no, result in zip(case_numbers, loop.run(run()), strict=True):
             typer.echo(
                 f"{no}\t{result.attempt_id}\t{result.outcome.value}\t{result.outcome.label}\t{result.note}"
             )

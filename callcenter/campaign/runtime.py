@@ -25,6 +25,7 @@ from callcenter.calls.slots import Slots
 from callcenter.campaign.config import CampaignSettings
 from callcenter.campaign.dialer import Dialer
 from callcenter.campaign.pacing import DispatchGate
+from callcenter.kernel.loop import new_event_loop
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,7 +57,7 @@ class CampaignRuntime:
     def __init__(self, owner: str, open_parts: OpenParts) -> None:
         self.owner = owner
         self._open_parts = open_parts
-        self._loop = asyncio.new_event_loop()
+        self._loop = new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="campaign-loop", daemon=True)
         self._parts: Parts | None = None
         self._stack = contextlib.AsyncExitStack()

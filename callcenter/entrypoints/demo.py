@@ -18,6 +18,7 @@ from callcenter.calls.call import CallResult
 from callcenter.calls.store import Ledger
 from callcenter.entrypoints.demo_cases import SampleCase, sample_cases
 from callcenter.interview.case import CaseInfo
+from callcenter.kernel import loop
 from callcenter.kernel.clock import BEIJING
 from callcenter.ledger.cli import table
 from callcenter.ledger.export import export_xlsx
@@ -120,7 +121,7 @@ def demo(
         console.print(
             f"calling {len(infos)} applicants about cases completed in {last_month:%Y-%m} …"
         )
-        results = asyncio.run(run_calls(settings, ledger, samples, infos, console))
+        results = loop.run(run_calls(settings, ledger, samples, infos, console))
         transcribe(settings, ledger, results, console)
         ids = {r.attempt_id for r in results}
         reader = LedgerReader(ledger.sessions)

@@ -8,6 +8,7 @@ import typer
 from aiohttp import web
 
 from callcenter.entrypoints.web import create_app
+from callcenter.kernel.loop import new_event_loop
 
 app = typer.Typer(help="The auditors' web pages (台账查询, call replay, access log).")
 
@@ -30,4 +31,5 @@ def serve(
         port=port or settings.web.port,
         print=lambda message: typer.echo(message),
         access_log_format='%a "%r" %s %b %Tfs',
+        loop=new_event_loop(),
     )
