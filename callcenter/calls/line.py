@@ -30,6 +30,8 @@ Handover = Callable[[HandoverRequest], Awaitable[HandoverResult]]
 HANGUP_EVENTS = frozenset({"ChannelHangupRequest", "StasisEnd", "ChannelDestroyed"})
 # synthetic event the controller puts on the queue after the events WebSocket reconnects
 RESYNC = "CallcenterResync"
+# how long a hung-up line waits for the channel to leave the app, for a last key
+LAST_KEYS_SECONDS = 1.0
 # how long to trust that an awaited event will come before asking Asterisk directly
 POLL_SECONDS = 20.0
 
@@ -52,6 +54,8 @@ class AriLine:
         self.recordings_dir = recordings_dir
         self.keys: asyncio.Queue[str] = asyncio.Queue()
         self.hung_up = asyncio.Event()
+        # the channel has left the app: after this no event of it comes, a key included
+        self.left = asyncio.Event()
         self.hangup_cause: int | None = None
         self.key_seen = asyncio.Event()
         self._playback_id: str | None = None
@@ -98,6 +102,8 @@ class AriLine:
             if kind in HANGUP_EVENTS and event.get("channel", {}).get("id") == self.channel_id:
                 if kind == "ChannelDestroyed":
                     self.hangup_cause = event.get("cause")
+                if kind != "ChannelHangupRequest":
+                    self.left.set()
                 self.hung_up.set()
                 if kind == "ChannelDestroyed":
                     return
@@ -113,6 +119,7 @@ class AriLine:
         """Events were lost while the WebSocket was down: ask Asterisk what still exists."""
         if self.channel_id not in event.get("channel_ids", set()):
             self.hung_up.set()
+            self.left.set()
             self._playback_done.set()
             self._recording_done.set()
             return
@@ -130,7 +137,9 @@ class AriLine:
     # -- CallPort -------------------------------------------------------------
     async def play(self, texts: list[str], barge_in: bool = True) -> None:
         # a key typed ahead answers the question, even if the caller hung up right after
-        # it: both can reach us together when the line is busy
+        # it: both can reach us together, or the key after the hang-up, when it is busy
+        if barge_in:
+            await self._last_keys()
         if barge_in and not self.keys.empty():
             return  # the caller already answered: do not make them listen
         self._check()
@@ -149,11 +158,14 @@ class AriLine:
             with contextlib.suppress(AriNotFound):  # the caller may have gone with it
                 await self.ari.stop_playback(playback_id)
         self._playback_id = None
+        if barge_in:
+            await self._last_keys()
         if not (barge_in and not self.keys.empty()):
             self._check()
 
     async def get_key(self, timeout: float) -> str | None:
         # a key pressed just before hanging up still counts
+        await self._last_keys()
         if not self.keys.empty():
             return self.keys.get_nowait()
         self._check()
@@ -164,6 +176,7 @@ class AriLine:
         except TimeoutError:
             return None
         # also when the hang-up came with it: the # ending a typed number, then gone
+        await self._last_keys()
         if not self.keys.empty():
             return self.keys.get_nowait()
         self._check()
@@ -217,6 +230,15 @@ class AriLine:
         if duration is None:
             duration = max(0.0, (dst.stat().st_size - 44) / 16000)
         return Recording(dst, float(duration))
+
+    async def _last_keys(self) -> None:
+        """After the caller's hang-up request, wait (briefly) for the channel to leave the
+        app: Asterisk may still send a key pressed just before, until then."""
+        if self.keys.empty() and self.hung_up.is_set() and not self.left.is_set():
+            self.key_seen.clear()  # no key waiting: a set flag is an old one
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(LAST_KEYS_SECONDS):
+                    await self._first(self.left, self.key_seen)
 
     def _check(self) -> None:
         if self.hung_up.is_set():

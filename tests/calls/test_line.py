@@ -89,6 +89,25 @@ async def test_a_key_then_a_hang_up_together_still_answer_the_question(tmp_path:
     pump.cancel()
 
 
+async def test_a_key_arriving_after_the_hang_up_request_still_answers(tmp_path: Path) -> None:
+    # Asterisk sends a channel's events until it leaves the app: a key pressed just
+    # before hanging up can come after the hang-up request
+    ari = FakeAri()
+    line, q = make_line(ari, tmp_path)
+    pump = asyncio.create_task(line.pump())
+    q.put_nowait({"type": "ChannelHangupRequest", "channel": {"id": "ch1"}})
+    await asyncio.sleep(0.05)
+    key = asyncio.create_task(line.get_key(5))
+    await asyncio.sleep(0.1)
+    assert not key.done()  # the channel is still in the app: a key may yet come
+    q.put_nowait({"type": "ChannelDtmfReceived", "digit": "2", "channel": {"id": "ch1"}})
+    q.put_nowait({"type": "StasisEnd", "channel": {"id": "ch1"}})
+    assert await asyncio.wait_for(key, 1) == "2"
+    with pytest.raises(CallerHungUp):  # gone, and nothing more to read
+        await asyncio.wait_for(line.get_key(5), 1)
+    pump.cancel()
+
+
 async def test_a_key_during_a_prompt_and_the_hang_up_after_it_answer_it(tmp_path: Path) -> None:
     ari = FakeAri()
     line, q = make_line(ari, tmp_path)
