@@ -178,6 +178,8 @@ def _ticket_hook(tickets: TicketService) -> FinishHook:
     """Open the 整改 ticket a finished call calls for (its script's ticket rules)."""
 
     async def open_ticket(result: CallResult) -> None:
+        if not tickets.may_open(result.script_id, result.outcome, result.answers):
+            return
         ticket = await asyncio.to_thread(tickets.on_call_finished, result.attempt_id)
         if ticket is not None:
             log.info("call %s: 整改 ticket %s", result.attempt_id, ticket)

@@ -51,6 +51,7 @@ class CallResult:
     answers: list[Answer] = field(default_factory=list)
     key_latencies: list[float] = field(default_factory=list)  # key press → next prompt, s
     played: list[str] = field(default_factory=list)
+    script_id: str = ""
 
 
 # called after each answer is stored, e.g. to queue a transcription
@@ -385,7 +386,9 @@ class OutboundCall:
         op = self.c.ledger.finish_op(self.attempt_id, outcome, cause, self.c.clock.now(), note)
         await asyncio.shield(self._op("finish_attempt", op))
         log.info("call %s (case %s): %s %s", self.attempt_id, self.case.case_id, outcome, note)
-        return CallResult(self.attempt_id, self.case.case_id, outcome, note, cause)
+        return CallResult(
+            self.attempt_id, self.case.case_id, outcome, note, cause, script_id=self.script.id
+        )
 
 
 @functools.cache

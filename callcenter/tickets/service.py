@@ -7,7 +7,7 @@ on condition that nobody changed the ticket in between (``TicketStore.apply``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,8 @@ from typing import Any
 from callcenter.calls.records import AttemptView
 from callcenter.calls.store import Ledger
 from callcenter.campaign.calendar import CallingCalendar
+from callcenter.interview.answers import Answer
+from callcenter.interview.outcome import Outcome
 from callcenter.interview.script import Script
 from callcenter.kernel.clock import Clock
 from callcenter.kernel.errors import LedgerError, TicketConflict, TicketError
@@ -82,6 +84,16 @@ class TicketService:
         self._notices = Notices(store, staff, self.board, settings, notifier)
 
     # -- opening ---------------------------------------------------------------------
+
+    def may_open(self, script_id: str, outcome: Outcome, answers: Sequence[Answer]) -> bool:
+        """Whether a call that ended so, with these answers of its own, may call for a
+        ticket; False spares reading every call back from the ledger when, as for most,
+        none is due. An agent may have added answers to a transferred call: those are
+        read back."""
+        script = self._scripts.get(script_id)
+        if script is None or outcome is Outcome.TRANSFERRED:
+            return True
+        return assess(script, answers) is not None
 
     def on_call_finished(self, attempt_id: str) -> int | None:
         """Open the ticket a finished call calls for, by its script's ``ticket_rules``;

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from callcenter.calls.store import Ledger
+from callcenter.interview.outcome import Outcome
 from callcenter.kernel.clock import FixedClock
 from callcenter.kernel.errors import TicketDenied, TicketError
 from callcenter.ledger.store import LedgerReader
@@ -266,3 +267,20 @@ def test_numbers_count_within_the_year(
     # a year the holiday calendar does not know yet: counted Monday to Friday, not refused
     assert t.current.contact_due == beijing(2027, 1, 5, 10)
     assert t.current.report_due == beijing(2027, 1, 8)
+
+
+def test_a_calls_own_answers_tell_whether_it_must_be_read_back_for_a_ticket(
+    ledger: Ledger, service: TicketService
+) -> None:
+    script = "yima_phone_followup"
+    # satisfied on every count: no ticket, nothing to read back
+    assert not service.may_open(script, Outcome.COMPLETE, answers())
+    assert service.may_open(script, Outcome.COMPLETE, answers(q2=4))
+    assert service.may_open(script, Outcome.PARTIAL, answers(q6=1))  # 索拿卡要
+    # what an agent added to a transferred call is only in the ledger
+    assert service.may_open(script, Outcome.TRANSFERRED, answers())
+    assert service.may_open("a script this service does not know", Outcome.COMPLETE, answers())
+    # and where the answers say no ticket, the ledger agrees
+    case_id = add_case(ledger, "YM-2026-0077")
+    call = finished_call(ledger, "c77", case_id, service.clock.now(), answers())
+    assert service.on_call_finished(call) is None
