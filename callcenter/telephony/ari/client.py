@@ -153,21 +153,29 @@ class AriClient:
         body: Any,
     ) -> Any:
         url = URL(self._base + path, encoded=True)
-        try:
-            async with self._session_or_fail().request(
-                method,
-                url,
-                params=_http.encode_query(params),
-                json=body,
-                headers=self._headers,
-                timeout=self._timeout,
-            ) as response:
-                body = await response.read()
-                status = response.status
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            reason = str(exc) or type(exc).__name__
-            raise AriUnreachable(f"ARI {method} {url} failed: {reason}") from exc
-        decoded = _http.decode_body(body)
+        for fresh in (False, True):
+            try:
+                async with self._session_or_fail().request(
+                    method,
+                    url,
+                    params=_http.encode_query(params),
+                    json=body,
+                    headers=self._headers,
+                    timeout=self._timeout,
+                ) as response:
+                    answer = await response.read()
+                    status = response.status
+                break
+            except aiohttp.ClientConnectionResetError as exc:
+                # a kept-alive connection Asterisk had closed: the request was not sent,
+                # so sending it again on a new connection cannot do anything twice
+                if not fresh:
+                    continue
+                raise AriUnreachable(f"ARI {method} {url} failed: {exc}") from exc
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                reason = str(exc) or type(exc).__name__
+                raise AriUnreachable(f"ARI {method} {url} failed: {reason}") from exc
+        decoded = _http.decode_body(answer)
         if status < 400:
             return decoded
         message = f"ARI {method} {path} returned HTTP {status}: {_http.error_message(decoded)}"

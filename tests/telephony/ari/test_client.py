@@ -202,3 +202,32 @@ async def test_client_without_session_says_how_to_use_it(fake_ari: tuple[FakeAri
 async def test_wait_connected_times_out(ari: AriClient) -> None:
     with pytest.raises(AriUnreachable, match="not connected after"):
         await ari.wait_connected(0.05)
+
+
+async def test_a_request_on_a_connection_asterisk_had_closed_is_sent_once_more(
+    fake_ari: tuple[FakeAri, str],
+) -> None:
+    # Asterisk closes idle kept-alive connections; a request that finds its pooled
+    # connection closing was never sent, so even a POST goes again, once
+    fake, url = fake_ari
+    fake.script("POST", "/ari/channels/c1/answer", (204, None), (204, None))
+    async with aiohttp.ClientSession() as session:
+        real = session.request
+        resets = 0
+
+        def request(*args: object, **kwargs: object) -> object:
+            nonlocal resets
+            if resets < 1:
+                resets += 1
+                raise aiohttp.ClientConnectionResetError("Cannot write to closing transport")
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        session.request = request  # type: ignore[method-assign]
+        async with AriClient(make_settings(url), session=session) as ari:
+            await ari.answer("c1")
+            assert len(fake.calls("POST", "/ari/channels/c1/answer")) == 1
+            # a second reset in a row is not hidden
+            resets = -1
+            with pytest.raises(AriUnreachable, match="closing transport"):
+                await ari.answer("c1")
+    assert len(fake.calls("POST", "/ari/channels/c1/answer")) == 1
