@@ -119,7 +119,9 @@ def import_and_plan(env: dict[str, str], csv_file: Path) -> None:
         assert done.returncode == 0, done.stderr
 
 
-def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]:
+def run_limit(
+    limit: int, calls: int, base: int, tmp: Path, ahead: int | None, trace: Path | None
+) -> dict[str, object]:
     admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     with admin.connect() as c:
@@ -127,7 +129,8 @@ def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]
     url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
     # each worker: half the calls and of those queued ahead (a tenth of the limit), and
     # a few threads for the dispatches
-    threads = (limit + limit // 10) // 2 + 5
+    ahead = limit // 10 if ahead is None else ahead
+    threads = (limit + ahead) // 2 + 5
     config = write_config(
         tmp / f"bench-{limit}.toml",
         {"database_url": url, "storage_root": str(STORAGE)},
@@ -135,7 +138,7 @@ def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]
             "ari": {"app": "cc-bench"},
             "ivr": {"key_timeout": 4.0},
             "dial": {"ring_timeout": 10, "max_concurrent": limit},
-            "campaign": campaign_section(schema, limit, threads, calls),
+            "campaign": {**campaign_section(schema, limit, threads, calls), "queue_ahead": ahead},
         },
     )
     logs = tmp / f"logs-{limit}"
@@ -189,6 +192,9 @@ def run_limit(limit: int, calls: int, base: int, tmp: Path) -> dict[str, object]
                 )
             )
         busy_phase = [n for t, n in samples if first.timestamp() <= t <= last.timestamp()] or [0]
+        if trace is not None:
+            # seconds since the first call started, calls up: where the mean is lost
+            trace.write_text("".join(f"{t - first.timestamp():.2f} {n}\n" for t, n in samples))
         placing = last.timestamp() - first.timestamp()
         return {
             "limit": limit,
@@ -224,6 +230,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--limits", type=int, nargs="+", default=[10, 50, 100])
     parser.add_argument("--quick", action="store_true", help="60 calls at limits 5 and 20")
+    parser.add_argument("--ahead", type=int, help="queue_ahead (default: a tenth of the limit)")
+    parser.add_argument("--trace", type=Path, help="write the calls-up samples of the last limit")
+    parser.add_argument("--out", help="file in benchmarks/results/ (default campaign.json)")
     args = parser.parse_args()
     calls, limits = (60, [5, 20]) if args.quick else (args.calls, args.limits)
     os.environ.pop("CALLCENTER_CONFIG", None)
@@ -235,11 +244,12 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as d:
         for k, limit in enumerate(limits):
-            row = run_limit(limit, calls, 13670000000 + k * 10000, Path(d))
+            base = 13670000000 + k * 10000
+            row = run_limit(limit, calls, base, Path(d), args.ahead, args.trace)
             print(json.dumps(row, ensure_ascii=False), flush=True)
             rows.append(row)
     RESULTS.mkdir(exist_ok=True)
-    name = "campaign-quick.json" if args.quick else "campaign.json"
+    name = args.out or ("campaign-quick.json" if args.quick else "campaign.json")
     (RESULTS / name).write_text(json.dumps(rows, ensure_ascii=False, indent=1))
 
 

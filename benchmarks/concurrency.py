@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from callcenter import bootstrap
 from callcenter.calls.prompts import media_for, render_cases
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.outcome import Outcome
+from callcenter.kernel import loop
 from callcenter.settings import Settings, load_settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
@@ -47,6 +49,8 @@ from callcenter.telephony.sandbox.process import Sandbox
 KEYS = ("b1", "b1", "b2", "b1", "b1", "b1", "b2", "b2")
 BEHAVIOUR = simulator.answer(*KEYS, "h")
 RESULTS = Path(__file__).resolve().parent / "results"
+# the event loop both clients run on: the controller's own (uvloop), or --loop asyncio
+RUN: Any = loop.run
 # what the baseline plays before each key, and after the last: the controller's steps
 STEPS = [
     ["greeting", "consent.1", "consent.2", "consent.keys"],
@@ -145,7 +149,15 @@ async def controller(
     try:
         async with bootstrap.controller(settings, ledger) as ctl:
             cpu0, ast0 = own_cpu(), cpu_of(pid)
-            results, wall = await paced(len(infos), rate, lambda i: ctl.place(infos[i]))
+            took: dict[str, float] = {}
+
+            async def timed(i: int) -> Any:
+                t = time.monotonic()
+                result = await ctl.place(infos[i])
+                took[result.attempt_id] = time.monotonic() - t
+                return result
+
+            results, wall = await paced(len(infos), rate, timed)
             cpu1, ast1 = own_cpu(), cpu_of(pid)
     finally:
         logging.getLogger().removeHandler(trouble)
@@ -157,6 +169,25 @@ async def controller(
         for o in Outcome
         if any(r.outcome is o for r in results)
     }
+    # why calls ended short, as the 台账 says it: the first thing to read when one did
+    row["short_notes"] = dict(
+        Counter(r.note or "(none)" for r in results if r.outcome is not Outcome.COMPLETE)
+    )
+    # and the answers such calls had, with the keys: which question lost its key
+    row["short_answers"] = dict(
+        Counter(
+            " ".join(f"{a.question_id}={a.keys}" for a in r.answers)
+            + " | last played: "
+            + " / ".join(t[:12] for t in r.played[-3:])
+            for r in results
+            if r.outcome is not Outcome.COMPLETE
+        ).most_common(5)
+    )
+    # the calls that took longest from placing to their result: what holds the wall up
+    row["slowest"] = [
+        f"{took[r.attempt_id]:.1f} s {r.outcome.value} {r.note} ({len(r.played)} prompts)"
+        for r in sorted(results, key=lambda r: -took[r.attempt_id])[:3]
+    ]
     row["ledger_errors"] = trouble.errors
     row["ledger_retries"] = trouble.retries
     return row
@@ -213,14 +244,14 @@ def run(settings: Settings, n: int, rate: float, base: int, with_baseline: bool)
                 for info in infos:
                     await simulator.program(ari, info.phone, BEHAVIOUR)
 
-        asyncio.run(program())
+        RUN(program())
         pid = Sandbox(settings).status().pid
         assert pid is not None
         row: dict[str, Any] = {"calls": n, "rate": rate, "prompts": render}
         if with_baseline:
-            row["baseline"] = asyncio.run(baseline(settings, infos, media, rate, pid))
+            row["baseline"] = RUN(baseline(settings, infos, media, rate, pid))
             time.sleep(5)  # let Asterisk settle between the two
-        row["controller"] = asyncio.run(controller(settings, ledger, infos, rate, pid))
+        row["controller"] = RUN(controller(settings, ledger, infos, rate, pid))
         if with_baseline:
             row["ratios"] = ratios(row["controller"], row["baseline"])
     return row
@@ -241,7 +272,12 @@ def median_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
     out: dict[str, Any] = {"calls": rows[0]["calls"], "runs": len(rows)}
     for part in ("baseline", "controller", "ratios"):
-        keys = {k for row in rows for k in row.get(part, {}) if k != "outcomes"}
+        keys = {
+            k
+            for row in rows
+            for k in row.get(part, {})
+            if k not in ("outcomes", "short_notes", "short_answers", "slowest")
+        }
         if keys:
             out[part] = {k: med((part, k)) for k in sorted(keys)}
     return out
@@ -256,8 +292,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--database-url", help="an empty database (default: a new SQLite file)")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--loop", choices=("uvloop", "asyncio"), default="uvloop", help="event loop of both"
+    )
     parser.add_argument("--out", default="concurrency.json", help="file in benchmarks/results/")
     args = parser.parse_args()
+    global RUN
+    RUN = loop.run if args.loop == "uvloop" else asyncio.run
     logging.basicConfig(level=logging.ERROR)
     every: list[dict[str, Any]] = []
     summary: list[dict[str, Any]] = []
@@ -291,7 +332,13 @@ def main() -> None:
             print(json.dumps(summary[-1], ensure_ascii=False), flush=True)
     RESULTS.mkdir(exist_ok=True)
     backend = "postgresql" if args.database_url and "postgres" in args.database_url else "sqlite"
-    out = {"database": backend, "rate": args.rate, "medians": summary, "runs": every}
+    out = {
+        "database": backend,
+        "loop": args.loop,
+        "rate": args.rate,
+        "medians": summary,
+        "runs": every,
+    }
     (RESULTS / args.out).write_text(json.dumps(out, ensure_ascii=False, indent=1))
 
 
