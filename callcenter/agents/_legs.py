@@ -68,17 +68,3 @@ async def next_event(leg: Leg, gone: asyncio.Event, timeout: float) -> Event | N
     if getter.done() and not getter.cancelled():
         leg.queue.put_nowait(getter.result())  # not lost: read again next time
     return None
-
-
-async def wait_answered(queue: asyncio.Queue[Event], channel: str, timeout: float) -> bool:
-    """True once ``channel`` enters the application (its phone answered), False if it is
-    destroyed first; TimeoutError after ``timeout`` seconds."""
-    async with asyncio.timeout(timeout):
-        while True:
-            event = await queue.get()
-            if event.get("channel", {}).get("id") != channel:
-                continue
-            if event.get("type") == "StasisStart":
-                return True
-            if event.get("type") == "ChannelDestroyed":
-                return False

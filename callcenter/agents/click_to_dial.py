@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from callcenter.agents._legs import wait_answered
 from callcenter.agents.config import AgentSettings
 from callcenter.agents.presence import Presence
 from callcenter.agents.roster import AgentRoster, is_handler
@@ -32,7 +31,7 @@ from callcenter.interview.outcome import Outcome, classify_unanswered
 from callcenter.kernel.clock import Clock
 from callcenter.kernel.errors import AgentError, AriError, AriNotFound
 from callcenter.telephony.ari.client import AriClient
-from callcenter.telephony.ari.router import EventRouter
+from callcenter.telephony.ari.router import EventRouter, wait_answered
 
 log = logging.getLogger(__name__)
 

@@ -19,14 +19,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from callcenter.agents._legs import wait_answered
 from callcenter.agents.config import AgentSettings
 from callcenter.agents.presence import Presence
 from callcenter.agents.roster import AgentRoster
 from callcenter.agents.takeover_log import TakeoverLog
 from callcenter.kernel.errors import AgentError, AriError, AriNotFound
 from callcenter.telephony.ari.client import AriClient
-from callcenter.telephony.ari.router import EventRouter
+from callcenter.telephony.ari.router import EventRouter, wait_answered
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from callcenter.prompts import phone as flow
 from callcenter.prompts.config import PromptSettings
 from callcenter.prompts.service import PromptService
 from callcenter.telephony.ari.client import AriClient
-from callcenter.telephony.ari.router import EventRouter
+from callcenter.telephony.ari.router import EventRouter, wait_answered
 from callcenter.telephony.prompts.cache import PromptCache, media_uri
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ class PhoneRecorder:
         line: _PhoneLine | None = None
         pump: asyncio.Task[None] | None = None
         try:
-            if not await _answered(queue, s.id, self.settings.phone_ring_timeout + 10):
+            if not await wait_answered(queue, s.id, self.settings.phone_ring_timeout + 10):
                 s.state, s.error = flow.ENDED, "话机未接听"
                 return
             _make_dir(takes)
@@ -264,20 +264,6 @@ class _PhoneLine(AriLine):
         with contextlib.suppress(PermissionError):
             take.path.chmod(0o644)  # Asterisk plays it back as another user
         await self.play([str(take.path), *then])
-
-
-async def _answered(queue: asyncio.Queue[Event], channel: str, timeout: float) -> bool:
-    """True once the phone answers (the channel enters the application), False if the
-    call ends first (no answer, busy, rejected)."""
-    async with asyncio.timeout(timeout):
-        while True:
-            event = await queue.get()
-            if event.get("channel", {}).get("id") != channel:
-                continue
-            if event.get("type") == "StasisStart":
-                return True
-            if event.get("type") == "ChannelDestroyed":
-                return False
 
 
 def _make_dir(path: Path) -> None:

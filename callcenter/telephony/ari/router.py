@@ -87,3 +87,17 @@ class EventRouter:
             await self._fallback(event)
         else:
             logger.debug("ARI event %s for no registered call", event.get("type"))
+
+
+async def wait_answered(queue: asyncio.Queue[Event], channel: str, timeout: float) -> bool:
+    """True once ``channel`` enters the application (its phone answered), False if it is
+    destroyed first (no answer, busy, rejected); TimeoutError after ``timeout`` seconds."""
+    async with asyncio.timeout(timeout):
+        while True:
+            event = await queue.get()
+            if event.get("channel", {}).get("id") != channel:
+                continue
+            if event.get("type") == "StasisStart":
+                return True
+            if event.get("type") == "ChannelDestroyed":
+                return False
