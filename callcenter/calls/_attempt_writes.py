@@ -10,12 +10,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
-from callcenter.calls.tables import CallAttempt, Recording
+from callcenter.calls._statements import statements
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel.errors import LedgerError
-from callcenter.kernel.upsert import changed, insert
 
 log = logging.getLogger("callcenter.calls.store")
 
@@ -37,18 +36,14 @@ def stored_path(path: Path, storage_root: Path | None) -> str:
 
 
 def require_attempt(c: Connection, attempt_id: str) -> None:
-    found = c.execute(select(CallAttempt.id).where(CallAttempt.id == attempt_id)).first()
+    found = c.execute(statements(c).attempt_exists, {"attempt_id": attempt_id}).first()
     if found is None:
         raise LedgerError(f"unknown call attempt {attempt_id!r}")
 
 
 def mark_answered(c: Connection, attempt_id: str, at: datetime) -> None:
-    stmt = (
-        update(CallAttempt)
-        .where(CallAttempt.id == attempt_id, CallAttempt.answered_at.is_(None))
-        .values(answered_at=at)
-    )
-    if not changed(c, stmt):
+    changed = c.execute(statements(c).mark_answered, {"attempt_id": attempt_id, "at": at})
+    if changed.first() is None:
         require_attempt(c, attempt_id)
 
 
@@ -56,16 +51,25 @@ def seal_call_recording(
     c: Connection, attempt_id: str, path: str, duration: float, sha256: str, now: datetime
 ) -> int:
     """The whole-call recording's row, made or brought up to date; its id."""
-    values = {"path": path, "duration_seconds": duration, "sha256": sha256}
-    existing = c.execute(
-        select(Recording.id).where(Recording.attempt_id == attempt_id, Recording.kind == "call")
+    sql = statements(c)
+    existing: int | None = c.execute(
+        sql.call_recording, {"attempt_id": attempt_id}
     ).scalar_one_or_none()
     if existing is not None:
-        c.execute(update(Recording).where(Recording.id == existing).values(**values))
+        values = {"p_path": path, "p_duration": duration, "p_sha256": sha256}
+        c.execute(sql.update_recording, {"recording_id": existing, **values})
         return existing
     require_attempt(c, attempt_id)
-    stmt = insert(c, Recording).values(attempt_id=attempt_id, kind="call", created_at=now, **values)
-    return c.execute(stmt.returning(Recording.id)).scalar_one()
+    row = {
+        "attempt_id": attempt_id,
+        "kind": "call",
+        "created_at": now,
+        "path": path,
+        "duration_seconds": duration,
+        "sha256": sha256,
+    }
+    recording_id: int = c.execute(sql.insert_recording, row).scalar_one()
+    return recording_id
 
 
 def finish_attempt(
@@ -78,12 +82,14 @@ def finish_attempt(
 ) -> bool:
     # The condition on ended_at makes the database arbitrate between racing
     # finishers: the second UPDATE matches no row.
-    stmt = (
-        update(CallAttempt)
-        .where(CallAttempt.id == attempt_id, CallAttempt.ended_at.is_(None))
-        .values(outcome=outcome.value, hangup_cause=cause, ended_at=ended_at, note=note)
-    )
-    if changed(c, stmt):
+    values = {
+        "attempt_id": attempt_id,
+        "p_outcome": outcome.value,
+        "p_cause": cause,
+        "p_ended_at": ended_at,
+        "p_note": note,
+    }
+    if c.execute(statements(c).finish, values).first() is not None:
         # the controller logs the call's end with its case: once is enough
         log.debug("attempt %s finished: %s (cause %s)", attempt_id, outcome.value, cause)
         return True

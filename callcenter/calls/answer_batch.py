@@ -16,35 +16,29 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from callcenter.calls.tables import AnswerRow, CallAttempt
+from callcenter.calls._statements import statements
 from callcenter.interview.answers import Answer
 from callcenter.kernel.errors import LedgerError
 from callcenter.kernel.transaction import core_transaction, retry_when_busy
-from callcenter.kernel.upsert import insert
 
 # (attempt id, answer without a recording, when it was given)
 Row = tuple[str, Answer, datetime]
-_COLUMNS = ("label", "kind", "keys", "value", "score", "recording_id", "answered_at")
 
 
 @retry_when_busy
 def save_answers(engine: Engine, rows: list[Row]) -> None:
     """Store answers (none with a recording), replacing earlier answers to the same
     questions, in one transaction; LedgerError naming an attempt that does not exist."""
-    with core_transaction(engine, "save_answers") as s:
-        ids = {attempt_id for attempt_id, _, _ in rows}
-        known = set(s.execute(select(CallAttempt.id).where(CallAttempt.id.in_(ids))).scalars())
-        if missing := sorted(ids - known):
+    with core_transaction(engine, "save_answers") as c:
+        sql = statements(c)
+        ids = list({attempt_id for attempt_id, _, _ in rows})
+        known = set(c.execute(sql.known_attempts, {"ids": ids}).scalars())
+        if missing := sorted(set(ids) - known):
             raise LedgerError(f"unknown call attempt {missing[0]!r}")
-        stmt = insert(s, AnswerRow)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[AnswerRow.attempt_id, AnswerRow.question_id],
-            set_={c: stmt.excluded[c] for c in _COLUMNS},
-        )
-        s.execute(
-            stmt,
+        c.execute(
+            sql.upsert_answers,
             [
                 {
                     "attempt_id": attempt_id,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import shutil
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,9 @@ class AriLine:
         self.hangup_cause: int | None = None
         self.key_seen = asyncio.Event()
         self._playback_id: str | None = None
+        # the call's channel id is unique already: a count after it names its prompts
+        # (a random id per prompt cost a system call each)
+        self._playbacks = itertools.count(1)
         self._playback_done = asyncio.Event()
         self._recording_name: str | None = None
         self._recording_done = asyncio.Event()
@@ -143,7 +146,7 @@ class AriLine:
         if barge_in and not self.keys.empty():
             return  # the caller already answered: do not make them listen
         self._check()
-        playback_id = uuid.uuid4().hex
+        playback_id = f"{self.channel_id}-p{next(self._playbacks)}"
         self._playback_id = playback_id
         self.played.extend(texts)
         self._playback_done.clear()

@@ -15,12 +15,13 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from callcenter.calls import _attempt_writes as _writes
 from callcenter.calls._attempt_rows import read_attempt
 from callcenter.calls._attempt_writes import Op, stored_path
+from callcenter.calls._statements import statements
 from callcenter.calls.records import AttemptView, RecordingView, recording_view
 from callcenter.calls.tables import AnswerRow, CallAttempt, Recording
 from callcenter.cases.store import case_view
@@ -32,7 +33,7 @@ from callcenter.kernel.clock import Clock, SystemClock
 from callcenter.kernel.errors import LedgerError
 from callcenter.kernel.errors import LedgerUnavailable as LedgerUnavailable  # re-exported
 from callcenter.kernel.transaction import core_transaction, retry_when_busy, transaction
-from callcenter.kernel.upsert import changed, insert
+from callcenter.kernel.upsert import insert
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -133,36 +134,26 @@ class Ledger:
         already recorded."""
         _require_aware(started_at, "started_at")
         with self._core("start_attempt") as c:
+            sql = statements(c)
             # Locking the case makes concurrent starts of one case (two processes) take
             # turns, so each counts the other's attempt and none gets the same number.
             # (SQLite ignores FOR UPDATE: its writers take turns anyway.) NO KEY: the
             # attempts' foreign keys to the case still need no wait.
-            known = c.execute(
-                select(Case.id).where(Case.id == case_id).with_for_update(key_share=True)
-            ).first()
-            if known is None:
+            if c.execute(sql.lock_case, {"case_id": case_id}).first() is None:
                 raise LedgerError(f"unknown case id {case_id}")
-            previous = (
-                select(func.count())
-                .select_from(CallAttempt)
-                .where(CallAttempt.case_id == case_id)
-                .scalar_subquery()
-            )
-            stmt = insert(c, CallAttempt).values(
-                id=attempt_id,
-                case_id=case_id,
-                script_id=script_id,
-                attempt_no=previous + 1,
-                started_at=started_at,
-                note="",
-                owner=owner,
-                created_at=self._clock.now(),
-            )
-            if changed(c, stmt.on_conflict_do_nothing(index_elements=["id"])):
+            row = {
+                "id": attempt_id,
+                "case_id": case_id,
+                "count_case": case_id,
+                "script_id": script_id,
+                "started_at": started_at,
+                "note": "",
+                "owner": owner,
+                "created_at": self._clock.now(),
+            }
+            if c.execute(sql.start, row).first() is not None:
                 return True
-            existing = c.execute(
-                select(CallAttempt.case_id).where(CallAttempt.id == attempt_id)
-            ).scalar_one()
+            existing = c.execute(sql.attempt_case, {"attempt_id": attempt_id}).scalar_one()
             if existing != case_id:
                 raise LedgerError(
                     f"attempt {attempt_id!r} belongs to case {existing}, not case {case_id}"

@@ -18,14 +18,18 @@ def insert(session: Session | Connection, model: type[Base]) -> postgresql.Inser
     ON CONFLICT lets the database, not a read-then-write race, decide whether a row
     already exists, which is what makes a repeated write after a crash harmless.
     """
-    table = cast(Table, model.__table__)
     bind = session if isinstance(session, Connection) else session.get_bind()
-    name = bind.dialect.name
-    if name == "postgresql":
+    return insert_for(bind.dialect.name, model)
+
+
+def insert_for(dialect: str, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """``insert`` for a database named by its dialect (``postgresql``, ``sqlite``)."""
+    table = cast(Table, model.__table__)
+    if dialect == "postgresql":
         return postgresql.insert(table)
-    if name == "sqlite":
+    if dialect == "sqlite":
         return sqlite.insert(table)
-    raise LedgerError(f"database {name!r} is not supported; use PostgreSQL or SQLite")
+    raise LedgerError(f"database {dialect!r} is not supported; use PostgreSQL or SQLite")
 
 
 def changed(session: Session | Connection, stmt: Insert | Update) -> bool:

@@ -25,10 +25,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from callcenter.kernel.errors import PromptError
+from callcenter.telephony.prompts._folder import Folder
 from callcenter.telephony.prompts._normalize import normalize
 from callcenter.telephony.prompts.audio import to_telephone
 from callcenter.telephony.prompts.phrases import PHRASES_FILE, PhraseIndex, join_wavs, split
@@ -52,8 +53,12 @@ _FILE_MODE = 0o644
 _DIR_MODE = 0o755
 _LOCK_STRIPES = 64
 _KNOWN_TEXTS = 10_000
+# A file used this recently is not touched again: ``prune`` takes only files unused for
+# far longer, and every call would otherwise write the times of its few dozen prompts.
+_TOUCH_AGAIN_S = 60.0
 
 
+@lru_cache(maxsize=10_000)
 def text_key(text: str) -> str:
     """What a recording of ``text`` is filed under: the hash of its spoken form, so a
     recording follows the words, not the prompt id, and a reworded prompt loses it."""
@@ -84,6 +89,10 @@ class PromptCache:
         )
         self._splits: dict[str, list[tuple[str, bool]] | None] = {}
         self._split_by: tuple[str, ...] = ()
+        recorded = self.recorded_dir
+        self._approved_files = Folder(recorded / APPROVED_DIR) if recorded else None
+        self._recorded_files = Folder(recorded) if recorded else None
+        self._touched: dict[Path, float] = {}
 
     media_uri = staticmethod(media_uri)
 
@@ -122,13 +131,13 @@ class PromptCache:
             recording = self._recording(prompt_id)
             if recording is not None:
                 _, dst = self._recording_file(prompt_id, recording)
-                return dst if _touch(dst) else None
+                return dst if self._touch(dst) else None
         spliced = self._spliced(text)
         if spliced is not None:
             dst = spliced[1]
-            return dst if _touch(dst) else None
+            return dst if self._touch(dst) else None
         _, _, dst = self._tts_file(text, prompt_id)
-        return dst if _touch(dst) else None
+        return dst if self._touch(dst) else None
 
     def _tts_file(self, text: str, prompt_id: str | None) -> tuple[str, str, Path]:
         """The spoken form of ``text``, its cache key and where its file goes."""
@@ -157,6 +166,7 @@ class PromptCache:
         grows. A file about to be played was rendered moments ago and is never this old.
         """
         cutoff = time.time() - older_than_s
+        self._touched.clear()
         removed = 0
         for path in self.cache_dir.glob("*/*.wav"):
             try:
@@ -172,10 +182,10 @@ class PromptCache:
     def approved(self, text: str) -> Path | None:
         """The approved recording of these words (``callcenter.prompts`` puts it there,
         already in telephone format), if there is one."""
-        if self.recorded_dir is None:
+        if self._approved_files is None:
             return None
-        path = self.recorded_dir / APPROVED_DIR / f"{text_key(text)}.wav"
-        return path if path.is_file() else None
+        name = f"{text_key(text)}.wav"
+        return self._approved_files.path / name if name in self._approved_files.names() else None
 
     def _recording(self, prompt_id: str) -> Path | None:
         if not _PROMPT_ID.match(prompt_id):
@@ -183,12 +193,12 @@ class PromptCache:
                 f"prompt id {prompt_id!r} is not a plain file name "
                 "(letters, digits, '_', '-', '.', not starting with '.')"
             )
-        if self.recorded_dir is None:
+        if self._recorded_files is None:
             return None
+        names = self._recorded_files.names()
         for suffix in RECORDING_SUFFIXES:
-            candidate = self.recorded_dir / f"{prompt_id}{suffix}"
-            if candidate.is_file():
-                return candidate
+            if f"{prompt_id}{suffix}" in names:
+                return self._recorded_files.path / f"{prompt_id}{suffix}"
         return None
 
     def _render_recording(self, prompt_id: str, recording: Path) -> Path:
@@ -236,7 +246,7 @@ class PromptCache:
         return key, self.cache_dir / SPLICED_DIR / f"{key}.wav", made
 
     def _render_spliced(self, key: str, dst: Path, pieces: list[tuple[str, Path | None]]) -> Path:
-        if _touch(dst):
+        if self._touch(dst):
             return dst
         files = []
         for piece, recording in pieces:
@@ -250,10 +260,10 @@ class PromptCache:
     # -- making files --------------------------------------------------------
 
     def _make_once(self, key: str, dst: Path, make: Callable[[Path], None]) -> Path:
-        if _touch(dst):
+        if self._touch(dst):
             return dst
         with self._locks[int(key[:8], 16) % _LOCK_STRIPES]:
-            if _touch(dst):  # made by another thread while we waited
+            if self._touch(dst):  # made by another thread while we waited
                 return dst
             _make_dir(dst.parent)
             fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".wav", dir=dst.parent)
@@ -266,6 +276,18 @@ class PromptCache:
             finally:
                 tmp.unlink(missing_ok=True)
         return dst
+
+    def _touch(self, path: Path) -> bool:
+        """Whether ``path`` exists, marking it as used so ``prune`` keeps it."""
+        now = time.monotonic()
+        if now - self._touched.get(path, -_TOUCH_AGAIN_S) < _TOUCH_AGAIN_S:
+            return True
+        if not _touch(path):
+            return False
+        if len(self._touched) >= _KNOWN_TEXTS:
+            self._touched.clear()
+        self._touched[path] = now
+        return True
 
     def _synthesize_to(self, text: str, key: str, out: Path) -> None:
         self._synthesize(text, out, key)
