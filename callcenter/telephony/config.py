@@ -18,6 +18,9 @@ class AriSettings(BaseModel):
     app: str = "callcenter"
     request_timeout: float = 10.0
     reconnect_max_delay: float = 10.0
+    # REST requests on the events WebSocket where Asterisk takes them (20.14, 21.9,
+    # 22.4 and later; older ones get HTTP either way)
+    rest_over_websocket: bool = True
 
 
 class TrunkSettings(BaseModel):

@@ -10,6 +10,8 @@ from urllib.parse import quote
 import orjson
 from yarl import URL
 
+from callcenter.kernel.errors import AriError, AriNotFound
+
 # Value types accepted in query parameters; None means "leave the parameter out".
 QueryValue = str | int | float | bool | None
 
@@ -74,3 +76,15 @@ def error_message(body: Any) -> str:
     if body is None:
         return "(empty body)"
     return str(body)[:500]
+
+
+def result(method: str, path: str, status: int, body: bytes) -> Any:
+    """The decoded body of an answer, or the error it stands for: 404 → ``AriNotFound``,
+    any other status from 400 → ``AriError`` with Asterisk's message."""
+    decoded = decode_body(body)
+    if status < 400:
+        return decoded
+    message = f"ARI {method} {path} returned HTTP {status}: {error_message(decoded)}"
+    if status == 404:
+        raise AriNotFound(message, status)
+    raise AriError(message, status)

@@ -22,7 +22,7 @@ import aiohttp
 from yarl import URL
 
 from callcenter.kernel.errors import AriError, AriNotFound, AriUnreachable
-from callcenter.telephony.ari import _http
+from callcenter.telephony.ari import _http, _ws_requests
 from callcenter.telephony.ari._events import EventStream
 from callcenter.telephony.ari.types import ConnectHook, EventHandler
 from callcenter.telephony.config import AriSettings
@@ -67,6 +67,7 @@ class AriClient:
             heartbeat=heartbeat,
             connect_timeout=settings.request_timeout,
             reconnect_max_delay=settings.reconnect_max_delay,
+            takes_requests=self._takes_requests if settings.rest_over_websocket else None,
         )
 
     def __repr__(self) -> str:
@@ -152,6 +153,12 @@ class AriClient:
         params: Mapping[str, _http.QueryValue] | None,
         body: Any,
     ) -> Any:
+        if not _ws_requests.over_http(method, path):
+            query = _http.encode_query(params)
+            timeout = self._settings.request_timeout
+            sent = await self._events.request(method, path, query, body, timeout)
+            if sent is not None:
+                return _http.result(method, path, *sent)
         url = URL(self._base + path, encoded=True)
         for fresh in (False, True):
             try:
@@ -175,13 +182,23 @@ class AriClient:
             except (aiohttp.ClientError, TimeoutError) as exc:
                 reason = str(exc) or type(exc).__name__
                 raise AriUnreachable(f"ARI {method} {url} failed: {reason}") from exc
-        decoded = _http.decode_body(answer)
-        if status < 400:
-            return decoded
-        message = f"ARI {method} {path} returned HTTP {status}: {_http.error_message(decoded)}"
-        if status == 404:
-            raise AriNotFound(message, status)
-        raise AriError(message, status)
+        return _http.result(method, path, status, answer)
+
+    async def _takes_requests(self) -> bool:
+        """Whether this Asterisk answers REST requests on the events WebSocket."""
+        try:
+            info = await self.asterisk_info()
+        except AriError as exc:
+            logger.warning("ARI: no version from %s (%s); REST stays on HTTP", self._base, exc)
+            return False
+        version = str((info.get("system") or {}).get("version", ""))
+        takes = _ws_requests.answers_rest(version)
+        logger.info(
+            "ARI: Asterisk %s; REST requests on %s",
+            version or "(version unknown)",
+            "the events WebSocket" if takes else "HTTP",
+        )
+        return takes
 
     # --- typed helpers ---------------------------------------------------------------
 

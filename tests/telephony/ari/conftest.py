@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
+from yarl import URL
 
 from callcenter.settings import AriSettings
 from callcenter.telephony.ari.client import AriClient
@@ -32,6 +33,7 @@ class Recorded:
     query: dict[str, str]
     body: Any
     authorized: bool
+    via: str = "http"  # or "websocket": a RESTRequest on the events WebSocket
 
 
 @dataclass
@@ -47,6 +49,10 @@ class FakeAri:
     client_closes: int = 0  # close frames received from the client
     dropped: set[int] = field(default_factory=set)  # ids of sockets the server closed
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    # the Asterisk version /asterisk/info reports; from 22.4 the client sends REST on the
+    # events WebSocket, which this fake then answers like Asterisk
+    version: str = "22.3.0"
+    answer_on_socket: bool = True  # False: take RESTRequests and never answer
 
     def script(self, method: str, path: str, *responses: tuple[int, Any]) -> None:
         """Answer ``method path`` with these (status, body) in turn; the last one repeats."""
@@ -75,15 +81,50 @@ class FakeAri:
                 request.headers.get("Authorization") == _basic(USERNAME, PASSWORD),
             )
         )
-        if request.path == "/ari/slow":
-            await asyncio.wait_for(self.release.wait(), 5)
-        script = self.scripts.get((request.method, request.path))
-        status, payload = (script.pop(0) if len(script) > 1 else script[0]) if script else (200, {})
+        status, payload = await self._answer(request.method, request.path)
         if status == 204:
             return web.Response(status=204)
         if isinstance(payload, str):
             return web.Response(status=status, text=payload)
         return web.json_response(payload, status=status)
+
+    async def _answer(self, method: str, path: str) -> tuple[int, Any]:
+        if path == "/ari/slow":
+            await asyncio.wait_for(self.release.wait(), 5)
+        script = self.scripts.get((method, path))
+        if script:
+            return script.pop(0) if len(script) > 1 else script[0]
+        if (method, path) == ("GET", "/ari/asterisk/info"):
+            return 200, {"system": {"version": self.version}}
+        return 200, {}
+
+    async def socket_request(self, ws: web.WebSocketResponse, message: dict[str, Any]) -> None:
+        """A RESTRequest on the events WebSocket, answered as Asterisk does."""
+        url = URL("/ari/" + message["uri"])
+        body = message.get("message_body")
+        self.requests.append(
+            Recorded(
+                message["method"],
+                url.path,
+                url.raw_path,
+                dict(url.query),
+                json.loads(body) if body else None,
+                True,  # the socket was authorised when it opened
+                via="websocket",
+            )
+        )
+        status, payload = await self._answer(message["method"], url.path)
+        if not self.answer_on_socket:
+            return
+        response = {
+            "type": "RESTResponse",
+            "request_id": message.get("request_id", ""),
+            "status_code": status,
+            "uri": message["uri"],
+        }
+        if status != 204:
+            response["message_body"] = payload if isinstance(payload, str) else json.dumps(payload)
+        await ws.send_str(json.dumps(response))
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         if self.ws_rejections:
@@ -95,8 +136,12 @@ class FakeAri:
         await ws.prepare(request)
         self.ws_queries.append(dict(request.query))
         self.sockets.append(ws)
-        async for _ in ws:
-            pass
+        async for message in ws:
+            if message.type is WSMsgType.TEXT:
+                request = json.loads(message.data)
+                if request.get("type") == "RESTRequest":
+                    # answered in turn, like Asterisk, which runs them one after another
+                    await self.socket_request(ws, request)
         # The loop ends on the client's close frame, or when drop() closed the socket.
         if id(ws) not in self.dropped:
             self.client_closes += 1
