@@ -68,6 +68,7 @@ class AriLine:
         self._recording_event: Event = {}
         # other channels of the call that entered Stasis (the snoop channel recording it)
         self._stasis: dict[str, asyncio.Event] = {}
+        self._waiters: list[asyncio.Future[None]] = []
         # every recording of the call Asterisk has closed, by name
         self.recordings_finished: set[str] = set()
         self.key_times: list[float] = []  # when each key arrived (loop time), for latency
@@ -81,6 +82,7 @@ class AriLine:
         """Consume this call's events until the channel is destroyed."""
         while True:
             event = await self.events.get()
+            self._wake_waiters()
             kind = event.get("type")
             if kind == "ChannelDtmfReceived":
                 self.key_times.append(asyncio.get_running_loop().time())
@@ -100,6 +102,7 @@ class AriLine:
                 self.in_stasis(event.get("channel", {}).get("id", "")).set()
             elif kind == RESYNC:
                 await self._resync(event)
+                self._wake_waiters()  # a waiter may have looked while Asterisk was asked
                 if self.channel_id not in event.get("channel_ids", set()):
                     return  # Asterisk has no such channel: no event of it will come
             if kind in HANGUP_EVENTS and event.get("channel", {}).get("id") == self.channel_id:
@@ -267,19 +270,30 @@ class AriLine:
                     log.warning("call %s: %s ended without its event", self.channel_id, resource)
                     done.set()
 
-    @staticmethod
-    async def _first(*events: asyncio.Event) -> asyncio.Event:
-        waiters = {asyncio.ensure_future(e.wait()): e for e in events}
-        try:
-            done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for w in waiters:
-                w.cancel()
-        # prefer the order given when several fired at once
-        for w, e in waiters.items():
-            if w in done:
-                return e
-        raise AssertionError("asyncio.wait returned nothing")
+    async def _first(self, *events: asyncio.Event) -> asyncio.Event:
+        """The first of ``events`` set (the earliest given when several are).
+
+        The line's flags are set by its own event pump, so waiting means looking again
+        after each event it takes: one future per wait instead of a task per flag, at
+        every prompt and key of every call.
+        """
+        while True:
+            for e in events:
+                if e.is_set():
+                    return e
+            woken = asyncio.get_running_loop().create_future()
+            self._waiters.append(woken)
+            try:
+                await woken
+            finally:
+                self._waiters.remove(woken)
+
+    def _wake_waiters(self) -> None:
+        # called before the pump handles an event; the waiter looks once that is done,
+        # since a future's callbacks run only after the pump's step has finished
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def key_latencies(self) -> list[float]:
         """For each key press, the time until the next prompt started playing."""
