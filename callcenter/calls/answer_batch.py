@@ -10,8 +10,6 @@ fails is written again one answer at a time, so one bad answer fails alone.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import datetime
@@ -20,6 +18,7 @@ from sqlalchemy import Engine
 
 from callcenter.calls._statements import statements
 from callcenter.interview.answers import Answer
+from callcenter.kernel.batch import Batcher
 from callcenter.kernel.errors import LedgerError
 from callcenter.kernel.transaction import core_transaction, retry_when_busy
 
@@ -62,46 +61,22 @@ class AnswerBatch:
 
     def __init__(self, write: Callable[[list[Row]], None], executor: Executor | None) -> None:
         self._write = write
-        self._executor = executor
-        self._pending: list[tuple[Row, asyncio.Future[None]]] = []
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._batcher: Batcher[Row, None] = Batcher(
+            self._write_many, self._write_one, executor, "answer-batch"
+        )
 
     async def save(self, attempt_id: str, answer: Answer, at: datetime) -> None:
         """Store the answer with the next batch; return once it is stored."""
         if answer.recording is not None:
             raise ValueError("answers with a recording are stored one by one")
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append(((attempt_id, answer, at), future))
-        self._wake.set()
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="answer-batch")
-        await asyncio.shield(future)
+        await self._batcher.put((attempt_id, answer, at))
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._batcher.close()
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            batch, self._pending = self._pending, []
-            if not batch:
-                continue
-            try:
-                await loop.run_in_executor(self._executor, self._write, [r for r, _ in batch])
-            except Exception:
-                for row, future in batch:  # one at a time: only the bad one fails
-                    try:
-                        await loop.run_in_executor(self._executor, self._write, [row])
-                    except Exception as exc:
-                        future.set_exception(exc)
-                    else:
-                        future.set_result(None)
-            else:
-                for _, future in batch:
-                    future.set_result(None)
+    def _write_many(self, rows: list[Row]) -> list[None]:
+        self._write(rows)
+        return [None] * len(rows)
+
+    def _write_one(self, row: Row) -> None:
+        self._write([row])
