@@ -13,6 +13,7 @@ and mean, and the mean as a share of the limit.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import asyncio
 import csv
 import json
@@ -233,6 +234,7 @@ def main() -> None:
     parser.add_argument("--ahead", type=int, help="queue_ahead (default: a tenth of the limit)")
     parser.add_argument("--trace", type=Path, help="write the calls-up samples of the last limit")
     parser.add_argument("--out", help="file in benchmarks/results/ (default campaign.json)")
+    parser.add_argument("--keep", type=Path, help="keep the workers' logs in this directory")
     args = parser.parse_args()
     calls, limits = (60, [5, 20]) if args.quick else (args.calls, args.limits)
     os.environ.pop("CALLCENTER_CONFIG", None)
@@ -242,7 +244,12 @@ def main() -> None:
 
     up(load_settings(storage_root=STORAGE))
     rows = []
-    with tempfile.TemporaryDirectory() as d:
+    with contextlib.ExitStack() as stack:
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            d = str(args.keep)
+        else:
+            d = stack.enter_context(tempfile.TemporaryDirectory())
         for k, limit in enumerate(limits):
             base = 13670000000 + k * 10000
             row = run_limit(limit, calls, base, Path(d), args.ahead, args.trace)

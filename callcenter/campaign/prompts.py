@@ -18,7 +18,7 @@ from callcenter.calls.store import Ledger
 from callcenter.campaign.jobs import JobQueue
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.script import Script
-from callcenter.kernel.errors import LedgerError, ScriptError
+from callcenter.kernel.errors import ScriptError
 from callcenter.telephony.prompts.cache import PromptCache
 
 log = logging.getLogger(__name__)
@@ -54,11 +54,13 @@ class PromptRenderer:
         calls: list[tuple[Script, CaseInfo]] = []
         for script_name, ids in wanted.items():
             chosen = self._script(script_name)
+            # read together: a campaign's start reads hundreds, beside its first calls
+            infos = self.ledger.case_infos(sorted(ids))
             for case_id in sorted(ids):
-                try:
-                    calls.append((chosen, self.ledger.case_info(case_id)))
-                except LedgerError as exc:
-                    log.warning("prompts of case %s not rendered: %s", case_id, exc)
+                if case_id in infos:
+                    calls.append((chosen, infos[case_id]))
+                else:
+                    log.warning("prompts of case %s not rendered: no such case", case_id)
         return render_cases(self.cache, calls, self.workers)
 
     def _script(self, name: str | None) -> Script:

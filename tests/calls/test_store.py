@@ -90,6 +90,17 @@ def test_case_info(ledger: Ledger, case_id: int) -> None:
         ledger.case_info(424242)
 
 
+def test_case_infos_reads_many_and_leaves_unknown_ids_out(ledger: Ledger, case_id: int) -> None:
+    other = ledger.add_case(
+        "C2", "义马市市场监督管理局千秋所", "李四", "13800000001", "m", date(2026, 10, 21)
+    )
+
+    infos = ledger.case_infos([other, 424242, case_id])
+
+    assert infos == {case_id: ledger.case_info(case_id), other: ledger.case_info(other)}
+    assert infos[other].applicant_name == "李四"
+
+
 def test_case_info_offers_the_company_to_prompts(ledger: Ledger, case_id: int) -> None:
     other = ledger.add_case(
         "C2",
