@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -40,6 +41,7 @@ from callcenter.calls.prompts import media_for, render_cases
 from callcenter.interview.case import CaseInfo
 from callcenter.interview.outcome import Outcome
 from callcenter.kernel import loop
+from callcenter.kernel.errors import AriError
 from callcenter.settings import Settings, load_settings
 from callcenter.telephony.ari.client import AriClient
 from callcenter.telephony.sandbox import simulator
@@ -96,6 +98,22 @@ class LedgerTrouble(logging.Handler):
             record.exc_info and "Ledger" in type(record.exc_info[1]).__name__
         ):
             self.errors += 1
+
+
+async def hang_up_leftovers(settings: Settings) -> int:
+    """Hang up the channels an earlier client or run left up, and say how many: a call
+    that outlived its client stays in Stasis (its simulated applicant on the line) and
+    would weigh on the next client's figures."""
+    async with AriClient(settings.ari) as ari:
+        channels = await ari.channels()
+        for channel in channels:
+            with contextlib.suppress(AriError):
+                await ari.hangup(channel["id"])
+        for _ in range(100):
+            if not await ari.channels():
+                break
+            await asyncio.sleep(0.1)
+    return len(channels)
 
 
 async def paced(n: int, rate: float, place: Any) -> tuple[list[Any], float]:
@@ -249,8 +267,10 @@ def run(settings: Settings, n: int, rate: float, base: int, with_baseline: bool)
         assert pid is not None
         row: dict[str, Any] = {"calls": n, "rate": rate, "prompts": render}
         if with_baseline:
+            row["leftovers_before_baseline"] = RUN(hang_up_leftovers(settings))
             row["baseline"] = RUN(baseline(settings, infos, media, rate, pid))
             time.sleep(5)  # let Asterisk settle between the two
+        row["leftovers_before_controller"] = RUN(hang_up_leftovers(settings))
         row["controller"] = RUN(controller(settings, ledger, infos, rate, pid))
         if with_baseline:
             row["ratios"] = ratios(row["controller"], row["baseline"])
