@@ -13,8 +13,8 @@ and mean, and the mean as a share of the limit.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import asyncio
+import contextlib
 import csv
 import json
 import os

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     Connection,
     Insert,
     Select,
-    Table,
     Update,
     bindparam,
     func,
     select,
+    update,
 )
-from sqlalchemy import update as sql_update
 
 from callcenter.calls.tables import AnswerRow, CallAttempt, Recording
 from callcenter.cases.tables import Case
@@ -42,14 +41,15 @@ class Statements:
     # answered_at, returning the attempt id when this set it: attempt_id, at
     mark_answered: Update
     # ended_at with the outcome, returning the id when this closed it:
-    # attempt_id, outcome, cause, ended_at, note
+    # attempt_id, p_outcome, p_cause, p_ended_at, p_note
     finish: Update
     call_recording: Select[Any]  # attempt_id
-    update_recording: Update  # recording_id, path, duration, sha256
+    update_recording: Update  # recording_id, p_path, p_duration, p_sha256
     insert_recording: Insert  # the recordings row's columns; returns its id
     lock_case: Select[Any]  # case_id
     # the attempt, numbered after the case's earlier ones; returns its id unless it
-    # already existed: the call_attempts row's columns except attempt_no, and count_case
+    # already existed: the call_attempts row's columns except attempt_no, and
+    # count_case (the case id again: a bind parameter may not share a column's name)
     start: Insert
     attempt_case: Select[Any]  # attempt_id
     # answers' rows, replacing earlier answers to the same questions
@@ -64,18 +64,17 @@ def statements(c: Connection) -> Statements:
 @cache
 def _built(dialect: str) -> Statements:
     attempt_id: BindParameter[str] = bindparam("attempt_id")
-    attempts = cast(Table, CallAttempt.__table__)
     previous = (
         select(func.count())
-        .select_from(attempts)
-        .where(attempts.c.case_id == bindparam("count_case"))
+        .select_from(CallAttempt)
+        .where(CallAttempt.case_id == bindparam("count_case"))
         .scalar_subquery()
     )
     start = (
         insert_for(dialect, CallAttempt)
         .values(attempt_no=previous + 1)
         .on_conflict_do_nothing(index_elements=["id"])
-        .returning(attempts.c.id)
+        .returning(CallAttempt.id)
     )
     answers = insert_for(dialect, AnswerRow)
     upsert_answers = answers.on_conflict_do_update(
@@ -87,11 +86,11 @@ def _built(dialect: str) -> Statements:
         known_attempts=select(CallAttempt.id).where(
             CallAttempt.id.in_(bindparam("ids", expanding=True))
         ),
-        mark_answered=sql_update(CallAttempt)
+        mark_answered=update(CallAttempt)
         .where(CallAttempt.id == attempt_id, CallAttempt.answered_at.is_(None))
         .values(answered_at=bindparam("at"))
         .returning(CallAttempt.id),
-        finish=sql_update(CallAttempt)
+        finish=update(CallAttempt)
         .where(CallAttempt.id == attempt_id, CallAttempt.ended_at.is_(None))
         .values(
             outcome=bindparam("p_outcome"),
@@ -103,7 +102,7 @@ def _built(dialect: str) -> Statements:
         call_recording=select(Recording.id).where(
             Recording.attempt_id == attempt_id, Recording.kind == "call"
         ),
-        update_recording=sql_update(Recording)
+        update_recording=update(Recording)
         .where(Recording.id == bindparam("recording_id"))
         .values(
             path=bindparam("p_path"),

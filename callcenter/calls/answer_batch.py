@@ -32,9 +32,9 @@ def save_answers(engine: Engine, rows: list[Row]) -> None:
     questions, in one transaction; LedgerError naming an attempt that does not exist."""
     with core_transaction(engine, "save_answers") as c:
         sql = statements(c)
-        ids = list({attempt_id for attempt_id, _, _ in rows})
-        known = set(c.execute(sql.known_attempts, {"ids": ids}).scalars())
-        if missing := sorted(set(ids) - known):
+        ids = {attempt_id for attempt_id, _, _ in rows}
+        known = set(c.execute(sql.known_attempts, {"ids": list(ids)}).scalars())
+        if missing := sorted(ids - known):
             raise LedgerError(f"unknown call attempt {missing[0]!r}")
         c.execute(
             sql.upsert_answers,

@@ -94,8 +94,8 @@ class WorkerContext:
     def send_dial(self, job_id: int, key: str) -> None:
         self.app.send_task(DIAL, args=[job_id, key])
 
-    def send_dispatch(self, quick: bool = False) -> None:
-        self.app.send_task(DISPATCH, kwargs={"quick": quick} if quick else None)
+    def send_dispatch(self) -> None:
+        self.app.send_task(DISPATCH)
 
     def send_render(self, case_ids: list[int] | None, script: str | None = None) -> None:
         self.app.send_task(RENDER_PROMPTS, args=[case_ids, script])

@@ -78,11 +78,11 @@ class EventStream:
 
     async def request(
         self, method: str, path: str, query: Mapping[str, str], body: Any, timeout: float
-    ) -> tuple[int, bytes] | None:
+    ) -> tuple[int, str] | None:
         """Send a REST request on the WebSocket: its status and body, or None when this
         connection cannot carry it (not connected, or an Asterisk too old); use HTTP then."""
-        ws = self._ws
-        if ws is None or not self._connected.is_set() or ws.closed:
+        ws = self._ws  # set only while connected to an Asterisk that takes them
+        if ws is None or ws.closed:
             return None
         return await self._requests.send(ws, method, path, query, body, timeout)
 

@@ -78,7 +78,7 @@ def error_message(body: Any) -> str:
     return str(body)[:500]
 
 
-def result(method: str, path: str, status: int, body: bytes) -> Any:
+def result(method: str, path: str, status: int, body: bytes | str) -> Any:
     """The decoded body of an answer, or the error it stands for: 404 → ``AriNotFound``,
     any other status from 400 → ``AriError`` with Asterisk's message."""
     decoded = decode_body(body)

@@ -53,7 +53,7 @@ class WsRequests:
     """The requests sent on one client's WebSocket that Asterisk has not answered yet."""
 
     def __init__(self) -> None:
-        self._pending: dict[str, asyncio.Future[tuple[int, bytes]]] = {}
+        self._pending: dict[str, asyncio.Future[tuple[int, str]]] = {}
         self._count = itertools.count(1)
 
     async def send(
@@ -64,8 +64,8 @@ class WsRequests:
         query: Mapping[str, str],
         body: Any,
         timeout: float,
-    ) -> tuple[int, bytes]:
-        """Send one request; its status and body (b"" if none) once Asterisk answers.
+    ) -> tuple[int, str]:
+        """Send one request; its status and body ("" if none) once Asterisk answers.
 
         AriUnreachable if the WebSocket closes first or no answer comes in ``timeout``
         seconds: like an HTTP timeout, the request may or may not have been carried out.
@@ -83,7 +83,7 @@ class WsRequests:
         if body is not None:
             message["content_type"] = "application/json"
             message["message_body"] = orjson.dumps(body).decode()
-        answer: asyncio.Future[tuple[int, bytes]] = asyncio.get_running_loop().create_future()
+        answer: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = answer
         try:
             await ws.send_str(orjson.dumps(message).decode())
@@ -104,7 +104,7 @@ class WsRequests:
         if waiting is None or waiting.done():
             return
         body = response.get("message_body") or ""
-        waiting.set_result((int(response.get("status_code") or 0), body.encode()))
+        waiting.set_result((int(response.get("status_code") or 0), body))
 
     def fail_all(self, reason: str) -> None:
         """Fail every request still waiting: its WebSocket is gone."""

@@ -196,9 +196,9 @@ class PromptCache:
         if self._recorded_files is None:
             return None
         names = self._recorded_files.names()
-        for suffix in RECORDING_SUFFIXES:
-            if f"{prompt_id}{suffix}" in names:
-                return self._recorded_files.path / f"{prompt_id}{suffix}"
+        for name in (f"{prompt_id}{suffix}" for suffix in RECORDING_SUFFIXES):
+            if name in names:
+                return self._recorded_files.path / name
         return None
 
     def _render_recording(self, prompt_id: str, recording: Path) -> Path:

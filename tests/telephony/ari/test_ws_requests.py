@@ -4,6 +4,7 @@ on HTTP, and the client's requests, answers and failures on a fake Asterisk 22.1
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -60,13 +61,22 @@ def test_files_and_dialling_stay_on_http(method: str, path: str, http: bool) -> 
 async def connected(fake: FakeAri, fake_ari: tuple[FakeAri, str]) -> AsyncIterator[AriClient]:
     """A client of a fake Asterisk 22.10, its events running."""
     fake.version = "22.10.1"
-    async with AriClient(make_settings(fake_ari[1]), retry_delay=0.01) as client:
-        task = asyncio.create_task(client.run_events(_ignore))
+    async with (
+        AriClient(make_settings(fake_ari[1]), retry_delay=0.01) as client,
+        events_running(client),
+    ):
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def events_running(client: AriClient) -> AsyncIterator[None]:
+    """The client's events WebSocket connected, its events dropped."""
+    task = asyncio.create_task(client.run_events(_ignore))
+    try:
         await client.wait_connected(2)
-        try:
-            yield client
-        finally:
-            await stop(task)
+        yield
+    finally:
+        await stop(task)
 
 
 async def _ignore(event: dict[str, Any]) -> None:
@@ -116,12 +126,8 @@ async def test_dialling_stays_on_http(connected: AriClient, fake: FakeAri) -> No
 
 async def test_an_older_asterisk_gets_http(fake: FakeAri, ari: AriClient) -> None:
     fake.version = "22.3.0"
-    task = asyncio.create_task(ari.run_events(_ignore))
-    try:
-        await ari.wait_connected(2)
+    async with events_running(ari):
         await ari.hangup("c-1")
-    finally:
-        await stop(task)
 
     (hangup,) = fake.calls("DELETE", "/ari/channels/c-1")
     assert hangup.via == "http"
@@ -130,13 +136,8 @@ async def test_an_older_asterisk_gets_http(fake: FakeAri, ari: AriClient) -> Non
 async def test_the_setting_keeps_rest_on_http(fake: FakeAri, fake_ari: tuple[FakeAri, str]) -> None:
     fake.version = "22.10.1"
     settings = make_settings(fake_ari[1], rest_over_websocket=False)
-    async with AriClient(settings) as client:
-        task = asyncio.create_task(client.run_events(_ignore))
-        try:
-            await client.wait_connected(2)
-            await client.hangup("c-1")
-        finally:
-            await stop(task)
+    async with AriClient(settings) as client, events_running(client):
+        await client.hangup("c-1")
 
     assert fake.calls("DELETE", "/ari/channels/c-1")[0].via == "http"
     assert not fake.calls("GET", "/ari/asterisk/info")  # not even asked
