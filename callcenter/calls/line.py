@@ -157,7 +157,10 @@ class AriLine:
         try:
             await self.ari.play(self.channel_id, [self.media_for(t) for t in texts], playback_id)
         except AriError as exc:
-            raise _gone_or(exc) from None
+            gone = _gone_or(exc)
+            if barge_in and isinstance(gone, CallerHungUp) and await self._key_after_all():
+                return  # typed ahead, then gone while the prompt was being started
+            raise gone from None
         stop_on = (self.key_seen, self.hung_up) if barge_in else (self.hung_up,)
         done = await self._until(f"/playbacks/{playback_id}", self._playback_done, *stop_on)
         if done is self.key_seen:
@@ -245,6 +248,16 @@ class AriLine:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(LAST_KEYS_SECONDS):
                     await self._first(self.left, self.key_seen)
+
+    async def _key_after_all(self) -> bool:
+        """Whether a key came after all, once Asterisk has said the caller went: the
+        request that found them gone may have overtaken the events of their last key."""
+        if not self.hung_up.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(LAST_KEYS_SECONDS):
+                    await self._first(self.hung_up)
+        await self._last_keys()
+        return not self.keys.empty()
 
     def _check(self) -> None:
         if self.hung_up.is_set():

@@ -6,9 +6,13 @@ screens, the recording player); how rows are found and put together is the reade
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Row
 
 from callcenter.calls.tables import AnswerRow, CallAttempt, Recording
 from callcenter.interview.answers import Answer
@@ -75,8 +79,14 @@ class AttemptView:
         return self.ended_at is not None
 
 
-def attempt_view(row: CallAttempt) -> AttemptView:
-    """A stored attempt; its answers and their recordings are read with it."""
+def attempt_view(
+    row: CallAttempt | Row[*tuple[Any, ...]], answers: Iterable[AnswerView] | None = None
+) -> AttemptView:
+    """A stored attempt with its answers: an ORM row whose answers and their recordings
+    are loaded with it, or a plain row of the same columns and its answers read apart."""
+    if answers is None:
+        assert isinstance(row, CallAttempt), "a plain row comes with its answers"
+        answers = (answer_view(a) for a in row.answers)
     return AttemptView(
         id=row.id,
         case_id=row.case_id,
@@ -88,11 +98,12 @@ def attempt_view(row: CallAttempt) -> AttemptView:
         outcome=None if row.outcome is None else Outcome(row.outcome),
         hangup_cause=row.hangup_cause,
         note=row.note,
-        answers=tuple(answer_view(a) for a in row.answers),
+        answers=tuple(answers),
     )
 
 
-def recording_view(row: Recording) -> RecordingView:
+def recording_view(row: Recording | Row[*tuple[Any, ...]]) -> RecordingView:
+    """A stored recording: an ORM row or a plain row of the same columns."""
     return RecordingView(
         id=row.id,
         attempt_id=row.attempt_id,
@@ -106,8 +117,13 @@ def recording_view(row: Recording) -> RecordingView:
     )
 
 
-def answer_view(row: AnswerRow) -> AnswerView:
-    """A stored answer; its recording must be loaded with it (or be absent)."""
+def answer_view(
+    row: AnswerRow | Row[*tuple[Any, ...]], recording: RecordingView | None = None
+) -> AnswerView:
+    """A stored answer: an ORM row, its recording loaded with it (or absent), or a plain
+    row of the same columns and its recording read apart."""
+    if isinstance(row, AnswerRow) and row.recording is not None:
+        recording = recording_view(row.recording)
     return AnswerView(
         question_id=row.question_id,
         label=row.label,
@@ -116,5 +132,5 @@ def answer_view(row: AnswerRow) -> AnswerView:
         value=row.value,
         score=row.score,
         answered_at=row.answered_at,
-        recording=None if row.recording is None else recording_view(row.recording),
+        recording=recording,
     )

@@ -169,3 +169,25 @@ async def test_other_ari_errors_are_not_hidden(tmp_path: Path) -> None:
     line, _ = make_line(ari, tmp_path)
     with pytest.raises(AriError, match="internal error"):
         await line.play(["您好"])
+
+
+async def test_a_key_typed_ahead_answers_when_the_next_prompt_finds_the_caller_gone(
+    tmp_path: Path,
+) -> None:
+    # the caller pressed the next answer while the last prompt was still being stopped
+    # and hung up; the request for the next prompt is refused before their events arrive
+    ari = FakeAri()
+    ari.play_error = AriError("Channel not in Stasis application", 409)
+    line, q = make_line(ari, tmp_path)
+    pump = asyncio.create_task(line.pump())
+    play = asyncio.create_task(line.play(["您对工作人员的廉洁情况是否满意？"]))
+    await asyncio.sleep(0.05)
+    assert not play.done()  # the refusal alone does not end the call yet
+    q.put_nowait({"type": "ChannelDtmfReceived", "digit": "2", "channel": {"id": "ch1"}})
+    q.put_nowait({"type": "ChannelHangupRequest", "channel": {"id": "ch1"}})
+    q.put_nowait({"type": "StasisEnd", "channel": {"id": "ch1"}})
+    await asyncio.wait_for(play, 1)  # returns: the question is answered
+    assert await line.get_key(0.1) == "2"
+    with pytest.raises(CallerHungUp):
+        await line.play(["感谢您的支持和配合！"])
+    pump.cancel()

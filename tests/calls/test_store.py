@@ -314,6 +314,26 @@ def test_recorded_answer_is_stored_relative_to_the_storage_root(
     ]
 
 
+def test_the_ledgers_read_of_an_attempt_is_the_readers_view(
+    ledger: Ledger,
+    reader: LedgerReader,
+    case_id: int,
+    interview: list[Answer],
+    storage_root: Path,
+) -> None:
+    # what follows a call reads its attempt as plain rows, the pages through the ORM:
+    # both must give the same view, recordings included
+    ledger.start_attempt("a1", case_id, "yima-v1", at(0))
+    for answer in interview:
+        ledger.save_answer("a1", answer, storage_root)
+    view = ledger.attempt("a1")
+    assert view == reader.call("a1").attempt
+    recorded = {a.question_id for a in view.answers if a.recording is not None}
+    assert recorded == {a.question_id for a in interview if a.recording is not None}
+    assert recorded and all(a.recording.kind == "answer" for a in view.answers if a.recording)
+    assert len(view.answers) == len({a.question_id for a in interview})
+
+
 def test_recording_outside_the_storage_root_keeps_its_path(
     ledger: Ledger, reader: LedgerReader, case_id: int, interview: list[Answer], tmp_path: Path
 ) -> None:
