@@ -174,7 +174,27 @@ class Dialer:
         if free <= 0:
             return report
         # a few more than free, in case some are held back by a unit's daily cap
-        due = await asyncio.to_thread(self.store.due_jobs, now, free * 3)
+        capped = self.settings.unit_daily_cap is not None or bool(self.settings.unit_daily_caps)
+        due = await asyncio.to_thread(self.store.due_jobs, now, free * 3 if capped else free)
+        chosen = await self._under_caps(due, free, now, report) if capped else due
+        # one transaction and one trip to the broker's thread for them all: dispatches
+        # run one at a time, after every call, so their length paces the calls
+        queued = await asyncio.to_thread(self.store.mark_queued_many, chosen, now)
+        if self.route is None:
+            await asyncio.to_thread(lambda: [self.enqueue(j.id, j.attempt_key) for j in queued])
+        else:
+            for i, job in enumerate(queued):
+                server = servers[i] if servers is not None and i < len(servers) else None
+                await self._send(job.id, job.attempt_key, server)
+        report.queued = len(queued)
+        return report
+
+    async def _under_caps(
+        self, due: list[Job], free: int, now: datetime, report: DispatchReport
+    ) -> list[Job]:
+        """Up to ``free`` of the ``due`` jobs, passing over units at their daily cap.
+        (Without caps this is skipped: the day's load is a query over its calls, and a
+        dispatch runs after every call.)"""
         load = await asyncio.to_thread(self.store.unit_load, *self.calendar.day_bounds(now))
         caps = await asyncio.to_thread(self._unit_caps)
         chosen: list[Job] = []
@@ -187,17 +207,7 @@ class Dialer:
                 continue
             load[job.unit_id] += 1
             chosen.append(job)
-        # one transaction and one trip to the broker's thread for them all: dispatches
-        # run one at a time, after every call, so their length paces the calls
-        queued = await asyncio.to_thread(self.store.mark_queued_many, chosen, now)
-        if self.route is None:
-            await asyncio.to_thread(lambda: [self.enqueue(j.id, j.attempt_key) for j in queued])
-        else:
-            for i, job in enumerate(queued):
-                server = servers[i] if servers is not None and i < len(servers) else None
-                await self._send(job.id, job.attempt_key, server)
-        report.queued = len(queued)
-        return report
+        return chosen
 
     async def _send(self, job_id: int, key: str, server: str | None = None) -> None:
         if self.route is not None:
