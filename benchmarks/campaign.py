@@ -128,9 +128,9 @@ def run_limit(
     with admin.connect() as c:
         c.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    # each worker: half the calls and of those queued ahead (a tenth of the limit), and
+    # each worker: half the calls and of those queued ahead (a quarter of the limit), and
     # a few threads for the dispatches
-    ahead = limit // 10 if ahead is None else ahead
+    ahead = limit // 4 if ahead is None else ahead
     threads = (limit + ahead) // 2 + 5
     config = write_config(
         tmp / f"bench-{limit}.toml",
@@ -231,7 +231,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--limits", type=int, nargs="+", default=[10, 50, 100])
     parser.add_argument("--quick", action="store_true", help="60 calls at limits 5 and 20")
-    parser.add_argument("--ahead", type=int, help="queue_ahead (default: a tenth of the limit)")
+    parser.add_argument("--ahead", type=int, help="queue_ahead (default: a quarter of the limit)")
     parser.add_argument("--trace", type=Path, help="write the calls-up samples of the last limit")
     parser.add_argument("--out", help="file in benchmarks/results/ (default campaign.json)")
     parser.add_argument("--keep", type=Path, help="keep the workers' logs in this directory")
@@ -252,7 +252,10 @@ def main() -> None:
             d = stack.enter_context(tempfile.TemporaryDirectory())
         for k, limit in enumerate(limits):
             base = 13670000000 + k * 10000
-            row = run_limit(limit, calls, base, Path(d), args.ahead, args.trace)
+            # a limit may be given more than once (runs to take the median of)
+            tmp = Path(d) / f"run-{k + 1}"
+            tmp.mkdir()
+            row = run_limit(limit, calls, base, tmp, args.ahead, args.trace)
             print(json.dumps(row, ensure_ascii=False), flush=True)
             rows.append(row)
     RESULTS.mkdir(exist_ok=True)

@@ -40,7 +40,7 @@ class CampaignSettings(BaseModel):
         default=None,
         ge=0,
         description="dial jobs queued beyond the limit, each waiting to take the next free "
-        "slot at once; default a tenth of the limit",
+        "slot at once; default a quarter of the limit",
     )
     slot_wait_seconds: float = Field(
         default=60, gt=0, description="how long a dial task waits for a slot"
@@ -63,7 +63,7 @@ class CampaignSettings(BaseModel):
         """How many dial jobs wait for a slot beside the calls up (``queue_ahead``)."""
         if self.queue_ahead is not None:
             return self.queue_ahead
-        return self.max_concurrent_per_trunk // 10
+        return self.max_concurrent_per_trunk // 4
 
     # -- when to call ------------------------------------------------------------------
     timezone: str = "Asia/Shanghai"

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -82,9 +83,10 @@ class RedisSlots:
         key: str,
         limit: int,
         lease_seconds: float = 30,
-        # how often a dial task waiting for a slot tries again: a slot that comes free
-        # stays idle half of this on average
-        poll_seconds: float = 0.05,
+        # how often a dial task waiting for a slot tries again: a slot another process
+        # frees stays idle half of this on average (one this process frees is handed
+        # to its longest waiter at once)
+        poll_seconds: float = 0.1,
     ) -> None:
         if limit < 1:
             raise CampaignError(f"concurrency limit {limit} for {key} must be at least 1")
@@ -98,6 +100,8 @@ class RedisSlots:
         self._count = redis.register_script(_COUNT)
         self._held: dict[str, int] = {}
         self._renewer: asyncio.Task[None] | None = None
+        # this process's dial tasks waiting for a slot, longest first
+        self._waiters: deque[asyncio.Future[None]] = deque()
 
     @asynccontextmanager
     async def hold(self, token: str, timeout: float | None = None) -> AsyncIterator[None]:
@@ -143,8 +147,22 @@ class RedisSlots:
                 raise SlotTimeout(
                     f"all {self.limit} call slots of {self.key} stayed taken for {timeout:g} s"
                 )
-            # jittered, so waiters in many processes do not poll in step
-            await asyncio.sleep(self.poll_seconds * random.uniform(0.5, 1.5))
+            # woken when this process frees a slot, else after a jittered poll interval,
+            # so waiters in many processes do not poll in step
+            woken = loop.create_future()
+            self._waiters.append(woken)
+            delay = self.poll_seconds * random.uniform(0.5, 1.5)
+            if deadline is not None:
+                delay = min(delay, max(0.0, deadline - loop.time()))
+            try:
+                async with asyncio.timeout(delay):
+                    await woken
+            except TimeoutError:
+                pass
+            finally:
+                if not woken.done():
+                    woken.cancel()
+                    self._waiters.remove(woken)
 
     async def _give_back(self, token: str) -> None:
         try:
@@ -152,6 +170,12 @@ class RedisSlots:
         except RedisError as exc:
             # the lease runs out by itself; until then the slot stays taken
             log.warning("could not free call slot %s in %s: %s", token, self.key, exc)
+            return
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                break
 
     def _ensure_renewer(self) -> None:
         if self._renewer is None or self._renewer.done():

@@ -202,9 +202,9 @@ async def test_jobs_queued_ahead_wait_for_a_slot_and_never_exceed_the_limit(
     assert len(h.caller.placed) == 6 and h.caller.peak == 4
 
 
-def test_a_tenth_of_the_limit_is_queued_ahead_by_default() -> None:
-    assert CampaignSettings(max_concurrent_per_trunk=100).ahead() == 10
-    assert CampaignSettings(max_concurrent_per_trunk=5).ahead() == 0
+def test_a_quarter_of_the_limit_is_queued_ahead_by_default() -> None:
+    assert CampaignSettings(max_concurrent_per_trunk=100).ahead() == 25
+    assert CampaignSettings(max_concurrent_per_trunk=3).ahead() == 0
     assert CampaignSettings(max_concurrent_per_trunk=100, queue_ahead=3).ahead() == 3
 
 

@@ -94,6 +94,28 @@ async def test_a_slot_released_early_is_free_at_once_and_not_given_back_twice(
     await shared.close()
 
 
+async def test_a_slot_freed_here_goes_to_the_longest_waiter_at_once(
+    redis: Redis, key: str
+) -> None:
+    # polling once a minute: only the hand-over can give the waiters their slot in time
+    slots = RedisSlots(redis, key, 1, 5, poll_seconds=60)
+    order: list[str] = []
+
+    async def wait_for_slot(token: str) -> None:
+        async with slots.hold(token, timeout=5):
+            order.append(token)
+            await asyncio.sleep(0.05)
+
+    async with slots.hold("first"):
+        waiting = [asyncio.create_task(wait_for_slot(f"w{i}")) for i in range(3)]
+        await asyncio.sleep(0.2)
+        assert order == []
+    await asyncio.wait_for(asyncio.gather(*waiting), 2)
+    assert order == ["w0", "w1", "w2"]
+    assert await slots.in_use() == 0
+    await slots.close()
+
+
 async def test_timeout_when_every_slot_is_taken(redis: Redis, key: str) -> None:
     slots = RedisSlots(redis, key, 1, 5, 0.02)
     async with slots.hold("first"):
