@@ -63,7 +63,7 @@ demo: deps models
 	$(CC) demo --calls $(CALLS)
 
 bench: deps services
-	$(PY) benchmarks/concurrency.py --calls 100 300 500 --runs 3
+	$(PY) benchmarks/concurrency.py --calls 100 300 400 --runs 3
 
 # Prompt intelligibility per TTS engine (character error rate), each recogniser's
 # real-time factor, and real human Mandarin through the telephone path (the sandbox).
