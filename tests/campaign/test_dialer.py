@@ -7,6 +7,7 @@ calendar and the retry policy are the real ones, on both databases.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from datetime import date, datetime, timedelta
 
@@ -46,6 +47,9 @@ class FakeCaller:
         self.unrendered: set[int] = set()  # cases whose prompts are not rendered yet
         self.up = 0
         self.peak = 0
+        # calls stay up until this many are up at once (or a few seconds have passed), so
+        # that a test of the limit does not depend on how fast each call is dialled
+        self.stay_until_up = 0
 
     async def recover(self) -> int:
         return 0
@@ -66,6 +70,10 @@ class FakeCaller:
         self.up += 1
         self.peak = max(self.peak, self.up)
         try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(5):
+                    while self.peak < self.stay_until_up:
+                        await asyncio.sleep(0.005)
             now = self.clock.now()
             await asyncio.to_thread(
                 self.ledger.start_attempt, attempt_id, case.case_id, "yima", now, self.owner
@@ -194,6 +202,7 @@ async def test_jobs_queued_ahead_wait_for_a_slot_and_never_exceed_the_limit(
     clock: FixedClock,  # type: ignore[no-untyped-def]
 ) -> None:
     h = harness_factory(max_concurrent_per_trunk=4, queue_ahead=2)
+    h.caller.stay_until_up = 4
     clock.set(datetime(2026, 11, 24, 10, 0, tzinfo=SH))
     report = await h.dialer.dispatch()
     assert report.queued == 6  # the limit, and two waiting to take the next free slot

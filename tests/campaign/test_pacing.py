@@ -94,9 +94,7 @@ async def test_a_slot_released_early_is_free_at_once_and_not_given_back_twice(
     await shared.close()
 
 
-async def test_a_slot_freed_here_goes_to_the_longest_waiter_at_once(
-    redis: Redis, key: str
-) -> None:
+async def test_a_slot_freed_here_goes_to_the_longest_waiter_at_once(redis: Redis, key: str) -> None:
     # polling once a minute: only the hand-over can give the waiters their slot in time
     slots = RedisSlots(redis, key, 1, 5, poll_seconds=60)
     order: list[str] = []
@@ -107,8 +105,10 @@ async def test_a_slot_freed_here_goes_to_the_longest_waiter_at_once(
             await asyncio.sleep(0.05)
 
     async with slots.hold("first"):
-        waiting = [asyncio.create_task(wait_for_slot(f"w{i}")) for i in range(3)]
-        await asyncio.sleep(0.2)
+        waiting = []
+        for i in range(3):  # one after the other, so that they wait in this order
+            waiting.append(asyncio.create_task(wait_for_slot(f"w{i}")))
+            await asyncio.sleep(0.1)
         assert order == []
     await asyncio.wait_for(asyncio.gather(*waiting), 2)
     assert order == ["w0", "w1", "w2"]
