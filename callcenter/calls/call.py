@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -143,6 +144,8 @@ class OutboundCall:
         self.case = case
         self.attempt_id = attempt_id
         self.media: Mapping[str, str] = media or {}
+        # the call's ledger writes to come, in order, and the task writing them
+        self._queued: deque[tuple[str, Callable[[], Awaitable[object]]]] = deque()
         self._writes: asyncio.Task[None] | None = None
 
     async def run(self) -> CallResult:
@@ -324,22 +327,22 @@ class OutboundCall:
         self._queue_write(f"the answer to {answer.question_id}", write)
 
     def _queue_write(self, what: str, work: Callable[[], Awaitable[object]]) -> None:
-        """Run ``work`` after the writes queued before it, without waiting for it.
+        """Run ``work`` after the writes queued before it, without waiting for it: one
+        task writes them in turn (a task per write cost more than the write). The call
+        waits for all before it closes its row; one that fails is logged, the rest go in."""
+        self._queued.append((what, work))
+        if self._writes is None or self._writes.done():
+            self._writes = asyncio.create_task(
+                self._write_queued(), name=f"write-{self.attempt_id}"
+            )
 
-        The call waits for all of them before it closes its ledger row; one that fails
-        is logged and the others still go in.
-        """
-        previous = self._writes
-
-        async def write() -> None:
-            if previous is not None:
-                await asyncio.wait([previous])
+    async def _write_queued(self) -> None:
+        while self._queued:
+            what, work = self._queued.popleft()
             try:
                 await work()
             except Exception:
                 log.exception("call %s: %s could not be written", self.attempt_id, what)
-
-        self._writes = asyncio.create_task(write(), name=f"write-{self.attempt_id}")
 
     async def _op(self, action: str, op: Op[T]) -> T:
         """A ledger write of the call's (``Ledger.…_op``), batched with other calls'."""
