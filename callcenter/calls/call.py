@@ -332,9 +332,7 @@ class OutboundCall:
         waits for all before it closes its row; one that fails is logged, the rest go in."""
         self._queued.append((what, work))
         if self._writes is None or self._writes.done():
-            self._writes = asyncio.create_task(
-                self._write_queued(), name=f"write-{self.attempt_id}"
-            )
+            self._writes = asyncio.create_task(self._write_queued(), name=self.attempt_id)
 
     async def _write_queued(self) -> None:
         while self._queued:
