@@ -22,9 +22,9 @@ up(e2e_settings())' || exit 1
 
 "$PY" -m pytest -q -m "not asterisk" "$@" >"$rest_log" 2>&1 &
 rest=$!
+# the slowest calls of each group are listed, to keep the whole run within its time
 "$PY" -m pytest -q -m asterisk --durations=10 "$@" "${CAMPAIGNS[@]}" >"$campaigns_log" 2>&1 &
 campaigns=$!
-# the slowest calls are listed, to keep the whole run within its time
 ignored=()
 for d in "${CAMPAIGNS[@]}"; do ignored+=(--ignore="$d"); done
 "$PY" -m pytest -q -m asterisk --durations=10 "${ignored[@]}" "$@"

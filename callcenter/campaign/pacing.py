@@ -155,13 +155,12 @@ class RedisSlots:
             if deadline is not None:
                 delay = min(delay, max(0.0, deadline - loop.time()))
             try:
-                async with asyncio.timeout(delay):
-                    await woken
-            except TimeoutError:
-                pass
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await woken
             finally:
-                if not woken.done():
-                    woken.cancel()
+                # the timeout (or a cancel) cancels the future: still queued, unlike a woken one
+                if woken.cancelled():
                     self._waiters.remove(woken)
 
     async def _give_back(self, token: str) -> None:

@@ -122,6 +122,7 @@ async def test_timeout_when_every_slot_is_taken(redis: Redis, key: str) -> None:
         with pytest.raises(SlotTimeout, match="all 1 call slots"):
             async with slots.hold("second", timeout=0.2):
                 pass
+        assert not slots._waiters  # every poll's wait was taken back off the queue
     with pytest.raises(SlotTimeout):
         async with LocalSlots(0).hold("x", timeout=0.05):
             pass
